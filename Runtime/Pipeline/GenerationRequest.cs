@@ -1,0 +1,144 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Newtonsoft.Json;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace InstantIdAvatars.Pipeline
+{
+    /// <summary>How several reference photos of one person become one identity (paper §4, multi-reference).</summary>
+    public enum IdentityCombine
+    {
+        /// <summary>Mean of the raw embeddings (the paper's multi-reference mode).</summary>
+        Average,
+        /// <summary>Mean of the L2-normalised embeddings, rescaled to the mean raw norm.</summary>
+        NormAverage,
+        /// <summary>Each photo becomes its own set of identity tokens (Resampler input [1,K,512]).</summary>
+        Tokens,
+    }
+
+    /// <summary>An additional ControlNet (controlnet_&lt;name&gt;/ in the set) with its own image, scale and window.</summary>
+    public sealed class ExtraControl
+    {
+        public string Name { get; set; } = "";
+        /// <summary>Condition image file (depth map, pose skeleton, edges…); resized to the output size.</summary>
+        public string? ImagePath { get; set; }
+        [JsonIgnore] public Image<Rgb24>? Image { get; set; }
+        public float Scale { get; set; } = 0.5f;
+        public float Start { get; set; }
+        public float End { get; set; } = 1f;
+    }
+
+    /// <summary>
+    /// Everything one generation needs. Defaults follow InstantID's demo (30 steps, CFG 5, ip scale 0.8,
+    /// IdentityNet scale 0.8) and the model set's default size. The result carries a copy with every value
+    /// resolved (seed, size, scheduler), which reproduces the image.
+    /// </summary>
+    public sealed class GenerationRequest
+    {
+        // Identity: photos, images or a saved profile (exactly one kind).
+        public List<string> FacePhotoPaths { get; set; } = new List<string>();
+        [JsonIgnore] public List<Image<Rgb24>> FaceImages { get; set; } = new List<Image<Rgb24>>();
+        /// <summary>A saved identity profile file (.iidprofile).</summary>
+        public string? ProfilePath { get; set; }
+        [JsonIgnore] public Profiles.IdentityProfile? Profile { get; set; }
+        public IdentityCombine Combine { get; set; } = IdentityCombine.Average;
+
+        public string Prompt { get; set; } = "";
+        public string NegativePrompt { get; set; } = "";
+        /// <summary>Prompt for the second text encoder (diffusers' prompt_2); null = same as <see cref="Prompt"/>.</summary>
+        public string? Prompt2 { get; set; }
+        public string? NegativePrompt2 { get; set; }
+
+        /// <summary>Output size in pixels, multiples of 8; 0 = the model set's default size.</summary>
+        public int Width { get; set; }
+        public int Height { get; set; }
+        public int Steps { get; set; } = 30;
+        public float GuidanceScale { get; set; } = 5f;
+        public float IpAdapterScale { get; set; } = 0.8f;
+        public float IdentityNetScale { get; set; } = 0.8f;
+        /// <summary>Fraction of the steps where IdentityNet starts/stops acting (diffusers' control_guidance_start/end).</summary>
+        public float IdentityNetStart { get; set; }
+        public float IdentityNetEnd { get; set; } = 1f;
+        /// <summary>Seed of the initial noise (torch.randn-compatible); null = random, reported in the result.</summary>
+        public long? Seed { get; set; }
+        /// <summary>Scheduler short name (euler, euler_a, dpmpp_2m, dpmpp_2m_karras, ddim, lcm) or null for the set's.</summary>
+        public string? Scheduler { get; set; }
+
+        /// <summary>Pose from another photo: its face's keypoints are re-fitted to the output size.</summary>
+        public string? PosePhotoPath { get; set; }
+        [JsonIgnore] public Image<Rgb24>? PoseImage { get; set; }
+        /// <summary>Pose as five points (x0,y0,…,x4,y4) in output pixels, insightface order (from a pose rig).</summary>
+        public float[]? PoseKeypoints { get; set; }
+
+        public List<ExtraControl> ExtraControls { get; set; } = new List<ExtraControl>();
+
+        /// <summary>Send a cheap latent preview with each step's progress.</summary>
+        public bool Previews { get; set; }
+
+        /// <summary>Marks the internal warm-up request (loads models, generates nothing).</summary>
+        [JsonIgnore] internal bool IsWarmUp { get; private set; }
+
+        internal static GenerationRequest WarmUp => new GenerationRequest { IsWarmUp = true };
+
+        /// <summary>A copy, so a caller changing the request after queueing it does not change the queued job.</summary>
+        public GenerationRequest Clone()
+        {
+            var copy = (GenerationRequest)MemberwiseClone();
+            copy.FacePhotoPaths = new List<string>(FacePhotoPaths);
+            copy.FaceImages = new List<Image<Rgb24>>(FaceImages);
+            copy.PoseKeypoints = (float[]?)PoseKeypoints?.Clone();
+            copy.ExtraControls = ExtraControls.Select(c => c.MemberwiseCloneExtra()).ToList();
+            return copy;
+        }
+
+        /// <summary>Checks the values a caller set; throws <see cref="InvalidRequestException"/> listing every problem.</summary>
+        public void Validate()
+        {
+            if (IsWarmUp) return;
+            var problems = new List<string>();
+            int identities = (FacePhotoPaths.Count > 0 ? 1 : 0) + (FaceImages.Count > 0 ? 1 : 0) + (ProfilePath != null ? 1 : 0) + (Profile != null ? 1 : 0);
+            if (identities == 0) problems.Add("no identity: give a face photo, a face image or an identity profile");
+            if (identities > 1) problems.Add("give only one kind of identity (photos, images or a profile), not several");
+            if (Prompt == null) problems.Add("Prompt is null (use \"\" for none)");
+            if (Width < 0 || Height < 0 || Width % 8 != 0 || Height % 8 != 0 || Width > 4096 || Height > 4096)
+                problems.Add($"size {Width}×{Height} must be 0 (model default) or a multiple of 8 up to 4096");
+            if (Steps < 1 || Steps > 1000) problems.Add($"Steps must be 1..1000, found {Steps}");
+            if (!(GuidanceScale >= 0 && GuidanceScale <= 50)) problems.Add($"GuidanceScale must be 0..50, found {GuidanceScale}");
+            if (!(IpAdapterScale >= 0 && IpAdapterScale <= 5)) problems.Add($"IpAdapterScale must be 0..5, found {IpAdapterScale}");
+            if (!(IdentityNetScale >= 0 && IdentityNetScale <= 5)) problems.Add($"IdentityNetScale must be 0..5, found {IdentityNetScale}");
+            if (!(IdentityNetStart >= 0 && IdentityNetStart < IdentityNetEnd && IdentityNetEnd <= 1))
+                problems.Add($"IdentityNet window must satisfy 0 ≤ start < end ≤ 1, found {IdentityNetStart}..{IdentityNetEnd}");
+            if (PoseKeypoints != null && (PoseKeypoints.Length != 10 || PoseKeypoints.Any(v => float.IsNaN(v) || float.IsInfinity(v) || Math.Abs(v) > 100000)))
+                problems.Add("PoseKeypoints must be 10 finite numbers (x,y of left eye, right eye, nose, left and right mouth corner)");
+            if (PoseKeypoints != null && (PosePhotoPath != null || PoseImage != null))
+                problems.Add("give the pose either as keypoints or as a photo, not both");
+            foreach (var c in ExtraControls)
+            {
+                if (string.IsNullOrWhiteSpace(c.Name)) problems.Add("an extra ControlNet has no name");
+                if (c.Image == null && c.ImagePath == null) problems.Add($"extra ControlNet '{c.Name}' has no condition image");
+                if (!(c.Scale >= 0 && c.Scale <= 5)) problems.Add($"extra ControlNet '{c.Name}' scale must be 0..5");
+                if (!(c.Start >= 0 && c.Start < c.End && c.End <= 1)) problems.Add($"extra ControlNet '{c.Name}' window must satisfy 0 ≤ start < end ≤ 1");
+            }
+            if (problems.Count > 0) throw new InvalidRequestException(problems);
+        }
+    }
+
+    /// <summary>A request has values the pipeline cannot use; lists each.</summary>
+    public sealed class InvalidRequestException : InstantIdException
+    {
+        public IReadOnlyList<string> Problems { get; }
+
+        public InvalidRequestException(IReadOnlyList<string> problems)
+            : base("The generation request cannot be run: " + string.Join("; ", problems) + ".") => Problems = problems;
+    }
+
+    static class ExtraControlCloning
+    {
+        public static ExtraControl MemberwiseCloneExtra(this ExtraControl c) => new ExtraControl
+        {
+            Name = c.Name, ImagePath = c.ImagePath, Image = c.Image, Scale = c.Scale, Start = c.Start, End = c.End,
+        };
+    }
+}
