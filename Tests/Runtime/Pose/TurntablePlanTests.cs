@@ -111,6 +111,19 @@ namespace InstantIdAvatars.Tests.Pose
         }
 
         [Test]
+        public void Create_HiddenFlag_StartsPastHiddenYawThreshold()
+        {
+            var head = Head();
+            var plan = TurntablePlan.Create(head, LookingAtFace(head), new TurntableSettings { ViewCount = 4, StartYawDegrees = 55f, SweepDegrees = 10f * 3 });
+            // Yaws 55, 65, 75, 85 against the default 60° threshold: only the first keeps both eyes visible.
+            Assert.That(plan.Views[0].Projection.Has(ProjectionWarnings.PointHidden), Is.False);
+            for (var i = 1; i < 4; i++)
+                Assert.That(plan.Views[i].Projection.PointWarnings[1], Is.EqualTo(ProjectionWarnings.PointHidden), "view " + i);
+            var strict = new TurntableSettings { ViewCount = 1, StartYawDegrees = 55f, ProjectionOptions = new RigProjectionOptions { HiddenYawDegrees = 50f } };
+            Assert.That(TurntablePlan.Create(head, LookingAtFace(head), strict).Views[0].Projection.PointWarnings[1], Is.EqualTo(ProjectionWarnings.PointHidden));
+        }
+
+        [Test]
         public void ViewFileName_IsStableAndSortable()
         {
             Assert.That(TurntablePlan.ViewFileName(3, 8, 45f, 0f), Is.EqualTo("view_03_yaw+045_pitch+00.png"));
