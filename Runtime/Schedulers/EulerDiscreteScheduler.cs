@@ -52,9 +52,22 @@ namespace InstantIdAvatars.Schedulers
         /// <inheritdoc />
         public void SetTimesteps(int inferenceSteps)
         {
-            int trainSteps = _config.NumTrainTimesteps;
+            (_timesteps, _sigmas) = BuildSchedule(_config, _trainingSigmas, _logSigmas, AlphasCumprod, inferenceSteps);
+            _initNoiseSigma = ComputeInitNoiseSigma();
+            _stepIndex = -1;
+        }
+
+        /// <summary>
+        /// The timestep and sigma tables of diffusers' Euler set_timesteps: timesteps as numpy builds them, sigmas
+        /// interpolated in float64 over the float32 training sigmas, both cast to float32; the final sigma appended.
+        /// Shared with <see cref="EulerAncestralDiscreteScheduler"/>.
+        /// </summary>
+        internal static (float[] Timesteps, float[] Sigmas) BuildSchedule(SchedulerConfig config, float[] trainingSigmas,
+            float[] logSigmas, float[] alphasCumprod, int inferenceSteps)
+        {
+            int trainSteps = config.NumTrainTimesteps;
             NoiseSchedule.CheckSteps(inferenceSteps, trainSteps);
-            var spacing = _config.TimestepSpacing ?? TimestepSpacing.Linspace;
+            var spacing = config.TimestepSpacing ?? TimestepSpacing.Linspace;
             double[] timesteps;
             switch (spacing)
             {
@@ -70,7 +83,7 @@ namespace InstantIdAvatars.Schedulers
                 {
                     int ratio = trainSteps / inferenceSteps;
                     timesteps = new double[inferenceSteps];
-                    for (int i = 0; i < inferenceSteps; i++) timesteps[i] = (float)((inferenceSteps - 1 - i) * ratio) + (float)_config.StepsOffset;
+                    for (int i = 0; i < inferenceSteps; i++) timesteps[i] = (float)((inferenceSteps - 1 - i) * ratio) + (float)config.StepsOffset;
                     break;
                 }
                 default:
@@ -85,38 +98,37 @@ namespace InstantIdAvatars.Schedulers
 
             int n = timesteps.Length;
             double[] sigmas;
-            if (_config.InterpolationType == InterpolationType.Linear)
+            if (config.InterpolationType == InterpolationType.Linear)
             {
                 sigmas = new double[n];
-                for (int i = 0; i < n; i++) sigmas[i] = NoiseSchedule.Interp(timesteps[i], _trainingSigmas);
+                for (int i = 0; i < n; i++) sigmas[i] = NoiseSchedule.Interp(timesteps[i], trainingSigmas);
             }
             else
             {
                 // torch.linspace(log(sigmas[-1]), log(sigmas[0]), n + 1).exp() — as upstream (ascending, n + 1 values).
-                var lin = NoiseSchedule.TorchLinspace(Math.Log(_trainingSigmas[_trainingSigmas.Length - 1]), Math.Log(_trainingSigmas[0]), n + 1);
+                var lin = NoiseSchedule.TorchLinspace(Math.Log(trainingSigmas[trainingSigmas.Length - 1]), Math.Log(trainingSigmas[0]), n + 1);
                 sigmas = new double[n + 1];
                 for (int i = 0; i < sigmas.Length; i++) sigmas[i] = (float)Math.Exp(lin[i]);
             }
 
-            if (_config.UseKarrasSigmas)
+            if (config.UseKarrasSigmas)
             {
-                double sigmaMin = _config.SigmaMin ?? sigmas[sigmas.Length - 1];
-                double sigmaMax = _config.SigmaMax ?? sigmas[0];
+                double sigmaMin = config.SigmaMin ?? sigmas[sigmas.Length - 1];
+                double sigmaMax = config.SigmaMax ?? sigmas[0];
                 sigmas = NoiseSchedule.Karras(sigmaMin, sigmaMax, inferenceSteps);
                 timesteps = new double[sigmas.Length];
-                for (int i = 0; i < sigmas.Length; i++) timesteps[i] = NoiseSchedule.SigmaToT(sigmas[i], _logSigmas);
+                for (int i = 0; i < sigmas.Length; i++) timesteps[i] = NoiseSchedule.SigmaToT(sigmas[i], logSigmas);
             }
 
-            _timesteps = new float[timesteps.Length];
-            for (int i = 0; i < timesteps.Length; i++) _timesteps[i] = (float)timesteps[i];
-            float last = (_config.FinalSigmasType ?? FinalSigmasType.Zero) == FinalSigmasType.Zero
+            var outTimesteps = new float[timesteps.Length];
+            for (int i = 0; i < timesteps.Length; i++) outTimesteps[i] = (float)timesteps[i];
+            float last = (config.FinalSigmasType ?? FinalSigmasType.Zero) == FinalSigmasType.Zero
                 ? 0f
-                : (float)Math.Sqrt((1f - AlphasCumprod[0]) / AlphasCumprod[0]);
-            _sigmas = new float[sigmas.Length + 1];
-            for (int i = 0; i < sigmas.Length; i++) _sigmas[i] = (float)sigmas[i];
-            _sigmas[sigmas.Length] = last;
-            _initNoiseSigma = ComputeInitNoiseSigma();
-            _stepIndex = -1;
+                : (float)Math.Sqrt((1f - alphasCumprod[0]) / alphasCumprod[0]);
+            var outSigmas = new float[sigmas.Length + 1];
+            for (int i = 0; i < sigmas.Length; i++) outSigmas[i] = (float)sigmas[i];
+            outSigmas[sigmas.Length] = last;
+            return (outTimesteps, outSigmas);
         }
 
         float ComputeInitNoiseSigma()

@@ -110,6 +110,8 @@ namespace InstantIdAvatars.Tests.Schedulers
         internal static IReadOnlyList<float> SigmasOf(IScheduler scheduler) => scheduler switch
         {
             EulerDiscreteScheduler e => e.Sigmas,
+            EulerAncestralDiscreteScheduler a => a.Sigmas,
+            DpmSolverMultistepScheduler d => d.Sigmas,
             _ => throw new ArgumentException("no sigma table on " + scheduler.GetType().Name),
         };
     }
