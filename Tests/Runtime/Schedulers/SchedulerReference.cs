@@ -12,7 +12,10 @@ namespace InstantIdAvatars.Tests.Schedulers
     {
         public const string Pinned = "0.25.1";
         public const string Modern = "0.35.2";
-        public static readonly string[] Versions = { Pinned, Modern };
+        /// <summary>Extra 0.25.1 runs made by Tools~/reference/make_scheduler_extras.py: v_prediction, linspace /
+        /// trailing spacing, Heun.</summary>
+        public const string PinnedExtras = "0.25.1-extras";
+        public static readonly string[] Versions = { Pinned, Modern, PinnedExtras };
         public static readonly string[] StepCounts = { "1", "4", "8", "25", "30" };
 
         static readonly Dictionary<string, JObject> _cache = new Dictionary<string, JObject>();
