@@ -224,6 +224,10 @@ namespace InstantIdAvatars.Schedulers
             c.Thresholding = Bool(json, "thresholding") ?? false;
             c.RescaleBetasZeroSnr = Bool(json, "rescale_betas_zero_snr") ?? false;
             c.TimestepType = Str(json, "timestep_type") ?? c.TimestepType;
+            // Newer diffusers sigma schedules this port does not implement: refuse rather than silently differ.
+            foreach (var flag in new[] { "use_lu_lambdas", "use_exponential_sigmas", "use_beta_sigmas", "use_flow_sigmas", "use_dynamic_shifting" })
+                if (Bool(json, flag) == true)
+                    throw new InstantIdException($"Scheduler config field '{flag}' is true, which is not supported; set it to false or use Karras sigmas.");
             if (c.TimestepType != "discrete" && c.TimestepType != "continuous")
                 throw Bad("timestep_type", json["timestep_type"], "\"discrete\" or \"continuous\"");
             return c;

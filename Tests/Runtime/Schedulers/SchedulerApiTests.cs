@@ -71,6 +71,8 @@ namespace InstantIdAvatars.Tests.Schedulers
         [TestCase("{\"final_sigmas_type\":\"denoise_to_zero\"}", "final_sigmas_type")]
         [TestCase("{\"beta_end\":-0.1}", "beta_end")]
         [TestCase("{\"trained_betas\":[0.1,\"a\"]}", "trained_betas")]
+        [TestCase("{\"use_lu_lambdas\":true}", "use_lu_lambdas")]
+        [TestCase("{\"use_exponential_sigmas\":true}", "use_exponential_sigmas")]
         public void Parse_BadValue_ThrowsNamingTheField(string json, string field)
         {
             var e = Assert.Throws<InstantIdException>(() => SchedulerConfig.Parse(json));
