@@ -10,6 +10,8 @@ namespace InstantIdAvatars.Schedulers
     public sealed class DdimScheduler : IScheduler
     {
         readonly SchedulerConfig _config;
+        readonly float[] _betas;
+        readonly float[] _alphasCumprod;
         readonly float _finalAlphaCumprod;
         float[] _timesteps = Array.Empty<float>();
         float[] _noise = Array.Empty<float>();
@@ -22,17 +24,17 @@ namespace InstantIdAvatars.Schedulers
             _config = (config ?? throw new ArgumentNullException(nameof(config))).Clone();
             if (_config.Thresholding)
                 throw new InstantIdException("DdimScheduler: 'thresholding' (dynamic thresholding) is not supported; set it to false.");
-            Betas = NoiseSchedule.Betas(_config, 0.0001, 0.02, BetaSchedule.Linear);
-            AlphasCumprod = NoiseSchedule.AlphasCumprod(Betas);
-            _finalAlphaCumprod = (_config.SetAlphaToOne ?? true) ? 1f : AlphasCumprod[0];
+            _betas = NoiseSchedule.Betas(_config, 0.0001, 0.02, BetaSchedule.Linear);
+            _alphasCumprod = NoiseSchedule.AlphasCumprod(_betas);
+            _finalAlphaCumprod = (_config.SetAlphaToOne ?? true) ? 1f : _alphasCumprod[0];
         }
 
         /// <summary>The resolved configuration (a private copy).</summary>
         public SchedulerConfig Config => _config.Clone();
         /// <summary>Training betas (float32, as torch computes them).</summary>
-        public float[] Betas { get; }
+        public IReadOnlyList<float> Betas => _betas;
         /// <summary>Cumulative products of 1 - beta (float32, as torch computes them).</summary>
-        public float[] AlphasCumprod { get; }
+        public IReadOnlyList<float> AlphasCumprod => _alphasCumprod;
         /// <inheritdoc />
         public IReadOnlyList<float> Timesteps => _timesteps;
         /// <inheritdoc />
@@ -80,8 +82,8 @@ namespace InstantIdAvatars.Schedulers
         int TrainIndex(float timestep, string caller)
         {
             int t = (int)timestep;
-            if (t != timestep || t < 0 || t >= AlphasCumprod.Length)
-                throw new InstantIdException($"DdimScheduler.{caller}: timestep {timestep} must be an integer in [0, {AlphasCumprod.Length}); pass one of Timesteps.");
+            if (t != timestep || t < 0 || t >= _alphasCumprod.Length)
+                throw new InstantIdException($"DdimScheduler.{caller}: timestep {timestep} must be an integer in [0, {_alphasCumprod.Length}); pass one of Timesteps.");
             return t;
         }
 
@@ -105,8 +107,8 @@ namespace InstantIdAvatars.Schedulers
             int t = TrainIndex(timestep, nameof(Step));
             int prevT = t - _config.NumTrainTimesteps / _inferenceSteps;
 
-            float alphaProdT = AlphasCumprod[t];
-            float alphaProdPrev = prevT >= 0 ? AlphasCumprod[prevT] : _finalAlphaCumprod;
+            float alphaProdT = _alphasCumprod[t];
+            float alphaProdPrev = prevT >= 0 ? _alphasCumprod[prevT] : _finalAlphaCumprod;
             float betaProdT = 1f - alphaProdT;
             float sqrtAlpha = (float)Math.Sqrt(alphaProdT), sqrtBeta = (float)Math.Sqrt(betaProdT);
             // _get_variance, then std_dev_t = eta * variance ** 0.5
@@ -155,7 +157,7 @@ namespace InstantIdAvatars.Schedulers
 
         /// <inheritdoc />
         public void AddNoise(ReadOnlySpan<float> original, ReadOnlySpan<float> noise, float timestep, Span<float> destination) =>
-            AddNoiseVp(AlphasCumprod, TrainIndex(timestep, nameof(AddNoise)), original, noise, destination);
+            AddNoiseVp(_alphasCumprod, TrainIndex(timestep, nameof(AddNoise)), original, noise, destination);
 
         /// <summary>diffusers' DDPM-family add_noise: sqrt(ᾱ_t)·x0 + sqrt(1-ᾱ_t)·noise, in float32.</summary>
         internal static void AddNoiseVp(float[] alphasCumprod, int t, ReadOnlySpan<float> original, ReadOnlySpan<float> noise, Span<float> destination)

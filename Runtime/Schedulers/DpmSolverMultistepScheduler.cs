@@ -12,6 +12,8 @@ namespace InstantIdAvatars.Schedulers
     public sealed class DpmSolverMultistepScheduler : IScheduler
     {
         readonly SchedulerConfig _config;
+        readonly float[] _betas;
+        readonly float[] _alphasCumprod;
         readonly float[] _trainingSigmas;
         readonly float[] _logSigmas;
         readonly float[] _lambdas;
@@ -33,22 +35,22 @@ namespace InstantIdAvatars.Schedulers
                 throw new InstantIdException("DpmSolverMultistepScheduler: solver_order 3 is not implemented; use 2 (DPM++ 2M) or 1.");
             if (_config.Thresholding)
                 throw new InstantIdException("DpmSolverMultistepScheduler: 'thresholding' (dynamic thresholding) is not supported; set it to false.");
-            Betas = NoiseSchedule.Betas(_config, 0.0001, 0.02, BetaSchedule.Linear);
-            AlphasCumprod = NoiseSchedule.AlphasCumprod(Betas);
-            _trainingSigmas = NoiseSchedule.TrainingSigmas(AlphasCumprod);
+            _betas = NoiseSchedule.Betas(_config, 0.0001, 0.02, BetaSchedule.Linear);
+            _alphasCumprod = NoiseSchedule.AlphasCumprod(_betas);
+            _trainingSigmas = NoiseSchedule.TrainingSigmas(_alphasCumprod);
             _logSigmas = NoiseSchedule.Log(_trainingSigmas);
             // lambda_t = log(sqrt(ᾱ)) - log(sqrt(1-ᾱ)) as torch float32, used only for lambda_min_clipped.
-            _lambdas = new float[AlphasCumprod.Length];
+            _lambdas = new float[_alphasCumprod.Length];
             for (int i = 0; i < _lambdas.Length; i++)
-                _lambdas[i] = (float)Math.Log((float)Math.Sqrt(AlphasCumprod[i])) - (float)Math.Log((float)Math.Sqrt(1f - AlphasCumprod[i]));
+                _lambdas[i] = (float)Math.Log((float)Math.Sqrt(_alphasCumprod[i])) - (float)Math.Log((float)Math.Sqrt(1f - _alphasCumprod[i]));
         }
 
         /// <summary>The resolved configuration (a private copy).</summary>
         public SchedulerConfig Config => _config.Clone();
         /// <summary>Training betas (float32, as torch computes them).</summary>
-        public float[] Betas { get; }
+        public IReadOnlyList<float> Betas => _betas;
         /// <summary>Cumulative products of 1 - beta (float32, as torch computes them).</summary>
-        public float[] AlphasCumprod { get; }
+        public IReadOnlyList<float> AlphasCumprod => _alphasCumprod;
         /// <inheritdoc />
         public IReadOnlyList<float> Timesteps => _timesteps;
         /// <summary>Noise level per step, plus the final one (length = steps + 1).</summary>
@@ -92,7 +94,7 @@ namespace InstantIdAvatars.Schedulers
             }
 
             var final = _config.FinalSigmasType;
-            float sigmaMinTraining = (float)Math.Sqrt((1f - AlphasCumprod[0]) / AlphasCumprod[0]);
+            float sigmaMinTraining = (float)Math.Sqrt((1f - _alphasCumprod[0]) / _alphasCumprod[0]);
             double[] sigmas;
             if (_config.UseKarrasSigmas)
             {

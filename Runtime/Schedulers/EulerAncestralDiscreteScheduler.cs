@@ -10,6 +10,8 @@ namespace InstantIdAvatars.Schedulers
     public sealed class EulerAncestralDiscreteScheduler : IScheduler
     {
         readonly SchedulerConfig _config;
+        readonly float[] _betas;
+        readonly float[] _alphasCumprod;
         readonly float[] _trainingSigmas;
         readonly float[] _logSigmas;
         float[] _timesteps = Array.Empty<float>();
@@ -29,9 +31,9 @@ namespace InstantIdAvatars.Schedulers
             _config.UseKarrasSigmas = false;
             _config.InterpolationType = InterpolationType.Linear;
             _config.FinalSigmasType = FinalSigmasType.Zero;
-            Betas = NoiseSchedule.Betas(_config, 0.0001, 0.02, BetaSchedule.Linear);
-            AlphasCumprod = NoiseSchedule.AlphasCumprod(Betas);
-            _trainingSigmas = NoiseSchedule.TrainingSigmas(AlphasCumprod);
+            _betas = NoiseSchedule.Betas(_config, 0.0001, 0.02, BetaSchedule.Linear);
+            _alphasCumprod = NoiseSchedule.AlphasCumprod(_betas);
+            _trainingSigmas = NoiseSchedule.TrainingSigmas(_alphasCumprod);
             _logSigmas = NoiseSchedule.Log(_trainingSigmas);
             _sigmas = new float[_trainingSigmas.Length + 1];
             for (int i = 0; i < _trainingSigmas.Length; i++) _sigmas[i] = _trainingSigmas[_trainingSigmas.Length - 1 - i];
@@ -41,9 +43,9 @@ namespace InstantIdAvatars.Schedulers
         /// <summary>The resolved configuration (a private copy).</summary>
         public SchedulerConfig Config => _config.Clone();
         /// <summary>Training betas (float32, as torch computes them).</summary>
-        public float[] Betas { get; }
+        public IReadOnlyList<float> Betas => _betas;
         /// <summary>Cumulative products of 1 - beta (float32, as torch computes them).</summary>
-        public float[] AlphasCumprod { get; }
+        public IReadOnlyList<float> AlphasCumprod => _alphasCumprod;
         /// <inheritdoc />
         public IReadOnlyList<float> Timesteps => _timesteps;
         /// <summary>Noise level per step, plus the final zero (length = steps + 1).</summary>
@@ -56,7 +58,7 @@ namespace InstantIdAvatars.Schedulers
         /// <inheritdoc />
         public void SetTimesteps(int inferenceSteps)
         {
-            (_timesteps, _sigmas) = EulerDiscreteScheduler.BuildSchedule(_config, _trainingSigmas, _logSigmas, AlphasCumprod, inferenceSteps);
+            (_timesteps, _sigmas) = EulerDiscreteScheduler.BuildSchedule(_config, _trainingSigmas, _logSigmas, _alphasCumprod, inferenceSteps);
             _initNoiseSigma = ComputeInitNoiseSigma();
             _stepIndex = -1;
         }

@@ -10,6 +10,8 @@ namespace InstantIdAvatars.Schedulers
     public sealed class EulerDiscreteScheduler : IScheduler
     {
         readonly SchedulerConfig _config;
+        readonly float[] _betas;
+        readonly float[] _alphasCumprod;
         readonly float[] _trainingSigmas;
         readonly float[] _logSigmas;
         float[] _timesteps = Array.Empty<float>();
@@ -24,9 +26,9 @@ namespace InstantIdAvatars.Schedulers
             _config = (config ?? throw new ArgumentNullException(nameof(config))).Clone();
             if (_config.TimestepType != "discrete")
                 throw new InstantIdException("EulerDiscreteScheduler: timestep_type \"continuous\" is not supported; use \"discrete\".");
-            Betas = NoiseSchedule.Betas(_config, 0.0001, 0.02, BetaSchedule.Linear);
-            AlphasCumprod = NoiseSchedule.AlphasCumprod(Betas);
-            _trainingSigmas = NoiseSchedule.TrainingSigmas(AlphasCumprod);
+            _betas = NoiseSchedule.Betas(_config, 0.0001, 0.02, BetaSchedule.Linear);
+            _alphasCumprod = NoiseSchedule.AlphasCumprod(_betas);
+            _trainingSigmas = NoiseSchedule.TrainingSigmas(_alphasCumprod);
             _logSigmas = NoiseSchedule.Log(_trainingSigmas);
             // Before set_timesteps diffusers holds the full training schedule; init_noise_sigma reads its maximum.
             _sigmas = new float[_trainingSigmas.Length + 1];
@@ -37,9 +39,9 @@ namespace InstantIdAvatars.Schedulers
         /// <summary>The resolved configuration (a private copy).</summary>
         public SchedulerConfig Config => _config.Clone();
         /// <summary>Training betas (float32, as torch computes them).</summary>
-        public float[] Betas { get; }
+        public IReadOnlyList<float> Betas => _betas;
         /// <summary>Cumulative products of 1 - beta (float32, as torch computes them).</summary>
-        public float[] AlphasCumprod { get; }
+        public IReadOnlyList<float> AlphasCumprod => _alphasCumprod;
         /// <inheritdoc />
         public IReadOnlyList<float> Timesteps => _timesteps;
         /// <summary>Noise level per step, plus the final one (length = steps + 1).</summary>
@@ -52,7 +54,7 @@ namespace InstantIdAvatars.Schedulers
         /// <inheritdoc />
         public void SetTimesteps(int inferenceSteps)
         {
-            (_timesteps, _sigmas) = BuildSchedule(_config, _trainingSigmas, _logSigmas, AlphasCumprod, inferenceSteps);
+            (_timesteps, _sigmas) = BuildSchedule(_config, _trainingSigmas, _logSigmas, _alphasCumprod, inferenceSteps);
             _initNoiseSigma = ComputeInitNoiseSigma();
             _stepIndex = -1;
         }

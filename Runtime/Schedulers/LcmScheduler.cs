@@ -12,6 +12,8 @@ namespace InstantIdAvatars.Schedulers
         const float SigmaData = 0.5f;
 
         readonly SchedulerConfig _config;
+        readonly float[] _betas;
+        readonly float[] _alphasCumprod;
         readonly float _finalAlphaCumprod;
         float[] _timesteps = Array.Empty<float>();
         float[] _noise = Array.Empty<float>();
@@ -26,17 +28,17 @@ namespace InstantIdAvatars.Schedulers
                 throw new InstantIdException("LcmScheduler: 'thresholding' (dynamic thresholding) is not supported; set it to false.");
             if (_config.OriginalInferenceSteps > _config.NumTrainTimesteps)
                 throw new InstantIdException($"LcmScheduler: original_inference_steps ({_config.OriginalInferenceSteps}) cannot exceed num_train_timesteps ({_config.NumTrainTimesteps}).");
-            Betas = NoiseSchedule.Betas(_config, 0.00085, 0.012, BetaSchedule.ScaledLinear);
-            AlphasCumprod = NoiseSchedule.AlphasCumprod(Betas);
-            _finalAlphaCumprod = (_config.SetAlphaToOne ?? true) ? 1f : AlphasCumprod[0];
+            _betas = NoiseSchedule.Betas(_config, 0.00085, 0.012, BetaSchedule.ScaledLinear);
+            _alphasCumprod = NoiseSchedule.AlphasCumprod(_betas);
+            _finalAlphaCumprod = (_config.SetAlphaToOne ?? true) ? 1f : _alphasCumprod[0];
         }
 
         /// <summary>The resolved configuration (a private copy).</summary>
         public SchedulerConfig Config => _config.Clone();
         /// <summary>Training betas (float32, as torch computes them).</summary>
-        public float[] Betas { get; }
+        public IReadOnlyList<float> Betas => _betas;
         /// <summary>Cumulative products of 1 - beta (float32, as torch computes them).</summary>
-        public float[] AlphasCumprod { get; }
+        public IReadOnlyList<float> AlphasCumprod => _alphasCumprod;
         /// <inheritdoc />
         public IReadOnlyList<float> Timesteps => _timesteps;
         /// <inheritdoc />
@@ -69,8 +71,8 @@ namespace InstantIdAvatars.Schedulers
         int TrainIndex(float timestep, string caller)
         {
             int t = (int)timestep;
-            if (t != timestep || t < 0 || t >= AlphasCumprod.Length)
-                throw new InstantIdException($"LcmScheduler.{caller}: timestep {timestep} must be an integer in [0, {AlphasCumprod.Length}); pass one of Timesteps.");
+            if (t != timestep || t < 0 || t >= _alphasCumprod.Length)
+                throw new InstantIdException($"LcmScheduler.{caller}: timestep {timestep} must be an integer in [0, {_alphasCumprod.Length}); pass one of Timesteps.");
             return t;
         }
 
@@ -105,8 +107,8 @@ namespace InstantIdAvatars.Schedulers
             int prevIndex = _stepIndex + 1;
             int prevT = prevIndex < _timesteps.Length ? (int)_timesteps[prevIndex] : t;
 
-            float alphaProdT = AlphasCumprod[t];
-            float alphaProdPrev = prevT >= 0 ? AlphasCumprod[prevT] : _finalAlphaCumprod;
+            float alphaProdT = _alphasCumprod[t];
+            float alphaProdPrev = prevT >= 0 ? _alphasCumprod[prevT] : _finalAlphaCumprod;
             float betaProdT = 1f - alphaProdT, betaProdPrev = 1f - alphaProdPrev;
             float sqrtAlpha = (float)Math.Sqrt(alphaProdT), sqrtBeta = (float)Math.Sqrt(betaProdT);
             // get_scalings_for_boundary_condition_discrete: the int64 timestep times a Python float is a float32 tensor.
@@ -145,6 +147,6 @@ namespace InstantIdAvatars.Schedulers
 
         /// <inheritdoc />
         public void AddNoise(ReadOnlySpan<float> original, ReadOnlySpan<float> noise, float timestep, Span<float> destination) =>
-            DdimScheduler.AddNoiseVp(AlphasCumprod, TrainIndex(timestep, nameof(AddNoise)), original, noise, destination);
+            DdimScheduler.AddNoiseVp(_alphasCumprod, TrainIndex(timestep, nameof(AddNoise)), original, noise, destination);
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace InstantIdAvatars.Schedulers
 {
@@ -6,11 +7,11 @@ namespace InstantIdAvatars.Schedulers
     public static class SchedulerFactory
     {
         /// <summary>The short names <see cref="Create"/> understands.</summary>
-        public static readonly string[] ShortNames =
+        public static readonly IReadOnlyList<string> ShortNames = new[]
             { "euler", "euler_karras", "euler_trailing", "euler_a", "dpmpp_2m", "dpmpp_2m_karras", "ddim", "lcm" };
 
         /// <summary>The diffusers <c>_class_name</c>s <see cref="Create"/> understands.</summary>
-        public static readonly string[] ClassNames =
+        public static readonly IReadOnlyList<string> ClassNames = new[]
             { "EulerDiscreteScheduler", "EulerAncestralDiscreteScheduler", "DPMSolverMultistepScheduler", "DDIMScheduler", "LCMScheduler" };
 
         /// <summary>
