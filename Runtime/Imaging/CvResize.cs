@@ -7,8 +7,7 @@ namespace InstantIdAvatars.Imaging
     /// <summary>
     /// cv2.resize(…, INTER_LINEAR) for 8-bit RGB, reproducing OpenCV 4.x's integer arithmetic so the SCRFD
     /// letterbox is bit-identical to insightface's: 11-bit fixed-point weights, the horizontal pass in int,
-    /// the vertical pass as OpenCV's SSE path (<c>((S0&gt;&gt;4)·b0&gt;&gt;16 + (S1&gt;&gt;4)·b1&gt;&gt;16 + 2)&gt;&gt;2</c>) with the
-    /// scalar formula on the row tail, and the exact 2× downscale routed to INTER_AREA as OpenCV does.
+    /// the vertical pass as OpenCV's SIMD path (<c>((S0&gt;&gt;4)·b0&gt;&gt;16 + (S1&gt;&gt;4)·b1&gt;&gt;16 + 2)&gt;&gt;2</c>), and the exact 2× downscale routed to INTER_AREA as OpenCV does.
     /// </summary>
     public static class CvResize
     {
@@ -76,10 +75,6 @@ namespace InstantIdAvatars.Imaging
 
             var dst = new RgbBuffer(dw, dh);
             int width = dw * cn;
-            // OpenCV's VResizeLinearVec_32s8u covers 16-byte blocks, then 8-lane blocks while x < width-8; the rest is scalar.
-            int vecEnd = 0;
-            while (vecEnd <= width - 16) vecEnd += 16;
-            while (vecEnd < width - 8) vecEnd += 8;
             for (int dy = 0; dy < dh; dy++)
             {
                 float fy = (float)((dy + 0.5) * scaleY - 0.5);
@@ -91,9 +86,8 @@ namespace InstantIdAvatars.Imaging
                 int o = dy * width;
                 for (int x = 0; x < width; x++)
                 {
-                    int v = x < vecEnd
-                        ? ((((s0[x] >> 4) * b0) >> 16) + (((s1[x] >> 4) * b1) >> 16) + 2) >> 2
-                        : (s0[x] * b0 + s1[x] * b1 + (1 << 21)) >> 22;
+                    // OpenCV's SIMD vertical pass (VResizeLinearVec_32s8u); checked against cv2 4.6 output on whole rows.
+                    int v = ((((s0[x] >> 4) * b0) >> 16) + (((s1[x] >> 4) * b1) >> 16) + 2) >> 2;
                     dst.Data[o + x] = (byte)(v < 0 ? 0 : v > 255 ? 255 : v);
                 }
             }
