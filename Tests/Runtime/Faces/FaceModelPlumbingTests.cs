@@ -108,3 +108,34 @@ namespace InstantIdAvatars.Tests.Faces
         }
     }
 }
+
+namespace InstantIdAvatars.Tests.Faces
+{
+    public class FixedShapeDetectorTests
+    {
+        [Test]
+        public void Detect_FixedShapeModel_UsesItsOwnSizeAndDoesNotRetry()
+        {
+            using var fixedSession = new InferenceSession(TestData.Path("FaceModels/detector_fixed_640x480.onnx"));
+            using var dynamicSession = new InferenceSession(TestData.Path("TinyModelSet/face/detector.onnx"));
+            using var image = Image.Load<Rgb24>(TestData.Path("Faces/astronaut.png"));
+            var fixedResult = new ScrfdDetector(fixedSession).Detect(image);
+            var dynamicResult = new ScrfdDetector(dynamicSession).Detect(image);
+            Assert.That(fixedResult.DetSize, Is.EqualTo(640));
+            Assert.That(fixedResult.Count, Is.EqualTo(1));
+            Assert.That(IoU(fixedResult.Faces[0].Box, dynamicResult.Faces[0].Box), Is.GreaterThan(0.5f));
+
+            using var black = new Image<Rgb24>(100, 100);
+            var none = new ScrfdDetector(fixedSession).Detect(black);
+            Assert.That(none.Count, Is.EqualTo(0));
+            Assert.That(none.DetSize, Is.EqualTo(640), "a fixed-shape model cannot retry at other sizes");
+        }
+
+        static float IoU(FaceBox a, FaceBox b)
+        {
+            float w = System.Math.Max(0, System.Math.Min(a.X2, b.X2) - System.Math.Max(a.X1, b.X1));
+            float h = System.Math.Max(0, System.Math.Min(a.Y2, b.Y2) - System.Math.Max(a.Y1, b.Y1));
+            return w * h / (a.Area + b.Area - w * h);
+        }
+    }
+}
