@@ -70,6 +70,30 @@ namespace InstantIdAvatars.Faces
 
         public float ScoreThreshold { get; }
 
+        /// <summary>
+        /// insightface's <c>max_num</c> re-ranking: the <paramref name="maxNum"/> faces with the highest
+        /// box area − 2·(squared distance of the box centre from the image centre), best first.
+        /// </summary>
+        public IReadOnlyList<DetectedFace> MostProminent(int maxNum)
+        {
+            if (maxNum <= 0 || Faces.Count <= maxNum) return Faces;
+            // img_center = (h // 2, w // 2) as upstream; float32 like its det array.
+            float cx = ImageWidth / 2, cy = ImageHeight / 2;
+            var values = new float[Faces.Count];
+            for (int i = 0; i < values.Length; i++)
+            {
+                var b = Faces[i].Box;
+                float ox = (b.X1 + b.X2) / 2 - cx, oy = (b.Y1 + b.Y2) / 2 - cy;
+                values[i] = b.Area - (ox * ox + oy * oy) * 2f;
+            }
+            var order = new List<int>();
+            for (int i = 0; i < values.Length; i++) order.Add(i);
+            order.Sort((a, b) => values[b] != values[a] ? values[b].CompareTo(values[a]) : b.CompareTo(a));
+            var result = new List<DetectedFace>();
+            for (int i = 0; i < maxNum; i++) result.Add(Faces[order[i]]);
+            return result;
+        }
+
         internal static DetectedFace? PickLargest(IReadOnlyList<DetectedFace> faces)
         {
             // As InstantID: sorted(..., key=area)[-1] — the last of equal areas in score order wins.

@@ -75,6 +75,15 @@ namespace InstantIdAvatars.Tests.Faces
         }
 
         [Test]
+        public void MostProminent_MatchesInsightfaceMaxNum1()
+        {
+            var faces = ScrfdDetector.Decode(RawOutputs(), 640, 640, 0.5f, 0.5f, 0.4f);
+            var top = new FaceDetectionResult(faces, 1280, 720, 640, 0.5f).MostProminent(1);
+            Assert.That(top.Count, Is.EqualTo(1));
+            AssertMatches(top.ToList(), "1280x720_max_num_1");
+        }
+
+        [Test]
         public void Letterbox_1280x720_IsBitExactWithInsightface()
         {
             using var input = FaceFixtures.Png("Reference/scrfd/input_1280x720.png");
