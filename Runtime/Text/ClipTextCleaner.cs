@@ -51,7 +51,7 @@ namespace InstantIdAvatars.Text
         /// <summary>ftfy.fix_text with default settings, minus mojibake repair.</summary>
         public static string FixText(string text)
         {
-            if (text.Length == 0) return text;
+            if (text.Length == 0 || IsPlainAscii(text)) return text;
             var sb = new StringBuilder(text.Length);
             bool unescape = true;
             int pos = 0;
@@ -66,6 +66,14 @@ namespace InstantIdAvatars.Text
                 pos = end;
             }
             return sb.ToString();
+        }
+
+        // Printable ASCII plus tab/newline, without '&': every ftfy fixer and NFC leave it unchanged.
+        static bool IsPlainAscii(string text)
+        {
+            foreach (var c in text)
+                if ((c < ' ' && c != '\t' && c != '\n') || c > '~' || c == '&') return false;
+            return true;
         }
 
         static string FixSegment(string text, bool unescape)

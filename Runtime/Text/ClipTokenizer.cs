@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Text;
+using System.Threading;
 using Newtonsoft.Json;
 
 namespace InstantIdAvatars.Text
@@ -42,6 +43,7 @@ namespace InstantIdAvatars.Text
         readonly Dictionary<long, long> _merges; // (left id, right id) -> (rank << 32) | merged id
         readonly int[] _byteIds = new int[256];
         readonly int[] _byteEndIds = new int[256];
+        int _cachedWords;
         readonly ConcurrentDictionary<string, int[]> _cache = new ConcurrentDictionary<string, int[]>(StringComparer.Ordinal);
 
         /// <summary>Loads <c>vocab.json</c> and <c>merges.txt</c> from files.</summary>
@@ -159,8 +161,12 @@ namespace InstantIdAvatars.Text
                 var word = cleaned.Substring(start, length);
                 if (_cache.TryGetValue(word, out var cached)) { ids.AddRange(cached); continue; }
                 var result = BpeWord(word);
-                if (_cache.Count >= MaxCachedWords) _cache.Clear();
-                _cache.TryAdd(word, result);
+                // Bounded like a simple arena: ConcurrentDictionary.Count takes every lock, so count adds instead.
+                if (_cache.TryAdd(word, result) && Interlocked.Increment(ref _cachedWords) > MaxCachedWords)
+                {
+                    _cache.Clear();
+                    Interlocked.Exchange(ref _cachedWords, 0);
+                }
                 ids.AddRange(result);
             }
         }
