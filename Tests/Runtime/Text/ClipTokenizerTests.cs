@@ -135,6 +135,30 @@ namespace InstantIdAvatars.Tests.Text
             Assert.That(ids.Count(id => Tokenizer1.TokenOf(id).EndsWith("</w>", StringComparison.Ordinal)), Is.EqualTo(1));
         }
 
+        [TestCase("\uFFFE\uFFFF\U0010FFFF\u0378 x")]
+        [TestCase("lone \uD800 high and \uDC00 low")]
+        [TestCase("&#xFFFE; &#55296; &#1114112; &#99999999999999999999; &#x; &; &#;")]
+        [TestCase("\u001b[31mred\u001b[0m \r\n\u2028 \u0000")]
+        [TestCase("<|startoftext|><|endoftext|><|endoftext")]
+        public void Encode_HostileInput_DoesNotThrow(string text)
+        {
+            Assert.That(() => Tokenizer1.EncodeForModel(text), Throws.Nothing);
+            Assert.That(() => s_hf2.Value.EncodeForModel(text), Throws.Nothing);
+        }
+
+        [Test]
+        public void Clean_LoneSurrogatesAndAnsi_AreFixedAsFtfy()
+        {
+            Assert.That(Tokenizer1.Clean("a\uD800b \u001b[31mred\u001b[0m"), Is.EqualTo("a\uFFFDb red"));
+        }
+
+        [Test]
+        public void Encode_VeryLongWord_Finishes()
+        {
+            var ids = Tokenizer1.Encode(new string('q', 20000));
+            Assert.That(Tokenizer1.Decode(ids), Is.EqualTo(new string('q', 20000) + " "));
+        }
+
         [Test]
         public void Encode_ParallelCalls_GiveIdenticalResults()
         {
