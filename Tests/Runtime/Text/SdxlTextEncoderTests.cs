@@ -184,6 +184,33 @@ namespace InstantIdAvatars.Tests.Text
         }
 
         [Test]
+        public void Encode_ParallelCalls_MatchSequentialResults()
+        {
+            var prompts = new[] { "a cat", "a (dog:1.4)", "", string.Join(" ", Enumerable.Repeat("cat", 90)) };
+            var expected = prompts.Select(p => _encoder.Encode(p, "blurry", PromptWeightingMode.A1111)).ToArray();
+            var results = new EncodedPrompt[prompts.Length * 4];
+            System.Threading.Tasks.Parallel.For(0, results.Length,
+                i => results[i] = _encoder.Encode(prompts[i % prompts.Length], "blurry", PromptWeightingMode.A1111));
+            for (int i = 0; i < results.Length; i++)
+            {
+                Assert.That(results[i].Conditional.Embeds, Is.EqualTo(expected[i % prompts.Length].Conditional.Embeds));
+                Assert.That(results[i].Unconditional!.Embeds, Is.EqualTo(expected[i % prompts.Length].Unconditional!.Embeds));
+            }
+        }
+
+        [Test]
+        public void Dispose_OwnedSessions_AreDisposedAndEncodeThrows()
+        {
+            var s1 = new InferenceSession(Set("text_encoder/model.onnx"));
+            var s2 = new InferenceSession(Set("text_encoder_2/model.onnx"));
+            var enc = new SdxlTextEncoder(s1, s2, _encoder.Tokenizer, _encoder.Tokenizer2, ownsSessions: true);
+            enc.Dispose();
+            Assert.That(() => enc.Encode("a cat"), Throws.InstanceOf<ObjectDisposedException>());
+            // ORT reports use of a disposed session with an arbitrary exception type; any exception shows it is closed.
+            Assert.That(() => s1.Run(Array.Empty<NamedOnnxValue>()), Throws.Exception);
+        }
+
+        [Test]
         public void Constructor_WrongGraph_ThrowsNamingTheInput()
         {
             using var wrong = new InferenceSession(Set("image_proj/model.onnx"));
