@@ -1,0 +1,111 @@
+using InstantIdAvatars.Diffusion;
+using NUnit.Framework;
+
+namespace InstantIdAvatars.Tests.Diffusion
+{
+    /// <summary>One InstantID CFG step through the tiny models against diffusers 0.25.1 + InstantID (unet_step.json).</summary>
+    public sealed class RunnerParityTests
+    {
+        const float Tolerance = 1e-4f;
+
+        static ControlNetConditioning IdentityNetConditioning() => new ControlNetConditioning(2,
+            StepFixture.Load("image_tokens"), 16, StepFixture.Load("control_image"), 64, 64,
+            StepFixture.Load("text_embeds"), StepFixture.Load("time_ids"));
+
+        static UNetConditioning UNetConditioning() => new UNetConditioning(2,
+            StepFixture.Load("encoder_hidden_states"), 93, StepFixture.Load("text_embeds"), StepFixture.Load("time_ids"));
+
+        static ControlNetResiduals RunControlNet(float scale)
+        {
+            using var session = StepFixture.Session("controlnet");
+            using var runner = new ControlNetRunner(session);
+            var residuals = new ControlNetResiduals(runner.DownResidualCount);
+            runner.Run(StepFixture.Load("latent_model_input"), 8, 8, StepFixture.Timestep, scale, IdentityNetConditioning(), residuals, false);
+            return residuals;
+        }
+
+        [Test]
+        public void ControlNet_ResidualsMatchDiffusers()
+        {
+            var residuals = RunControlNet(0.8f);
+            Assert.That(residuals.DownCount, Is.EqualTo(6));
+            for (int i = 0; i < 6; i++)
+            {
+                var (expected, shape) = StepFixture.LoadWithShape("controlnet_down_" + i);
+                Assert.That(residuals.DownShape(i).ToArray(), Is.EqualTo(System.Array.ConvertAll(shape, d => (long)d)));
+                Assert.That(TestData.MaxAbsDiff(residuals.Down(i), expected), Is.LessThanOrEqualTo(Tolerance), "down " + i);
+            }
+            Assert.That(TestData.MaxAbsDiff(residuals.Mid, StepFixture.Load("controlnet_mid")), Is.LessThanOrEqualTo(Tolerance));
+        }
+
+        static float[] RunUNet(float ipScale, ControlNetResiduals? residuals)
+        {
+            using var session = StepFixture.Session("unet");
+            using var runner = new UNetRunner(session);
+            var sample = StepFixture.Load("latent_model_input");
+            var noise = new float[sample.Length];
+            runner.Run(sample, 8, 8, StepFixture.Timestep, ipScale, UNetConditioning(), residuals, noise);
+            return noise;
+        }
+
+        [Test]
+        public void UNet_NoisePredictionMatchesDiffusers()
+        {
+            var noise = RunUNet(0.8f, RunControlNet(0.8f));
+            Assert.That(TestData.MaxAbsDiff(noise, StepFixture.Load("noise_pred")), Is.LessThanOrEqualTo(Tolerance));
+        }
+
+        [Test]
+        public void UNet_IpAdapterScaleZeroMatchesDiffusers()
+        {
+            var noise = RunUNet(0f, RunControlNet(0.8f));
+            Assert.That(TestData.MaxAbsDiff(noise, StepFixture.Load("noise_pred_ip_scale_0")), Is.LessThanOrEqualTo(Tolerance));
+        }
+
+        [Test]
+        public void UNet_WithoutControlNetMatchesDiffusers()
+        {
+            var noise = RunUNet(0.8f, null);
+            Assert.That(TestData.MaxAbsDiff(noise, StepFixture.Load("noise_pred_no_controlnet")), Is.LessThanOrEqualTo(Tolerance));
+        }
+
+        [Test]
+        public void UNet_ControlNetScaleZeroEqualsNoControlNet()
+        {
+            var withZeroScale = RunUNet(0.8f, RunControlNet(0f));
+            var without = RunUNet(0.8f, null);
+            Assert.That(withZeroScale, Is.EqualTo(without));
+        }
+
+        [Test]
+        public void VaeDecoder_DecodesPredOriginalLikeDiffusers()
+        {
+            using var session = StepFixture.Session("vae_decoder");
+            using var vae = new VaeDecoder(session);
+            var decoded = vae.Decode(StepFixture.Load("pred_original_sample"), 1, 8, 8, 0.13025f, out int h, out int w);
+            Assert.That((h, w), Is.EqualTo((64, 64)));
+            Assert.That(TestData.MaxAbsDiff(decoded, StepFixture.Load("vae_decoded")), Is.LessThanOrEqualTo(Tolerance));
+        }
+
+        [Test]
+        public void Runners_ReuseBuffersAcrossCallsWithSameResult()
+        {
+            using var session = StepFixture.Session("unet");
+            using var runner = new UNetRunner(session);
+            var sample = StepFixture.Load("latent_model_input");
+            var conditioning = UNetConditioning();
+            var first = new float[sample.Length];
+            var second = new float[sample.Length];
+            runner.Run(sample, 8, 8, StepFixture.Timestep, 0.8f, conditioning, null, first);
+            runner.Run(sample, 8, 8, StepFixture.Timestep, 0.8f, conditioning, null, second);
+            Assert.That(second, Is.EqualTo(first));
+        }
+
+        [Test]
+        public void ControlNetRunner_RejectsModelWithoutContractNames()
+        {
+            using var session = StepFixture.Session("vae_decoder");
+            Assert.That(() => new ControlNetRunner(session), Throws.TypeOf<ModelBindingException>().With.Message.Contains("sample"));
+        }
+    }
+}
