@@ -17,7 +17,7 @@ namespace InstantIdAvatars.Tests.Diffusion
 
         static ControlNetResiduals RunControlNet(float scale)
         {
-            using var session = StepFixture.Session("controlnet");
+            var session = StepFixture.Shared("controlnet");
             using var runner = new ControlNetRunner(session);
             var residuals = new ControlNetResiduals(runner.DownResidualCount);
             runner.Run(StepFixture.Load("latent_model_input"), 8, 8, StepFixture.Timestep, scale, IdentityNetConditioning(), residuals, false);
@@ -40,7 +40,7 @@ namespace InstantIdAvatars.Tests.Diffusion
 
         static float[] RunUNet(float ipScale, ControlNetResiduals? residuals)
         {
-            using var session = StepFixture.Session("unet");
+            var session = StepFixture.Shared("unet");
             using var runner = new UNetRunner(session);
             var sample = StepFixture.Load("latent_model_input");
             var noise = new float[sample.Length];
@@ -80,7 +80,7 @@ namespace InstantIdAvatars.Tests.Diffusion
         [Test]
         public void VaeDecoder_DecodesPredOriginalLikeDiffusers()
         {
-            using var session = StepFixture.Session("vae_decoder");
+            var session = StepFixture.Shared("vae_decoder");
             using var vae = new VaeDecoder(session);
             var decoded = vae.Decode(StepFixture.Load("pred_original_sample"), 1, 8, 8, 0.13025f, out int h, out int w);
             Assert.That((h, w), Is.EqualTo((64, 64)));
@@ -90,7 +90,7 @@ namespace InstantIdAvatars.Tests.Diffusion
         [Test]
         public void Runners_ReuseBuffersAcrossCallsWithSameResult()
         {
-            using var session = StepFixture.Session("unet");
+            var session = StepFixture.Shared("unet");
             using var runner = new UNetRunner(session);
             var sample = StepFixture.Load("latent_model_input");
             var conditioning = UNetConditioning();
@@ -104,7 +104,7 @@ namespace InstantIdAvatars.Tests.Diffusion
         [Test]
         public void ControlNetRunner_RejectsModelWithoutContractNames()
         {
-            using var session = StepFixture.Session("vae_decoder");
+            var session = StepFixture.Shared("vae_decoder");
             Assert.That(() => new ControlNetRunner(session), Throws.TypeOf<ModelBindingException>().With.Message.Contains("sample"));
         }
     }
