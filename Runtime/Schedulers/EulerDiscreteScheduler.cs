@@ -1,0 +1,209 @@
+using System;
+using System.Collections.Generic;
+
+namespace InstantIdAvatars.Schedulers
+{
+    /// <summary>
+    /// Euler sampler (Karras et al. 2022, Algorithm 2 with s_churn = 0), matching diffusers 0.25.1's
+    /// <c>EulerDiscreteScheduler</c> — the scheduler of SDXL base and of the InstantID pipeline.
+    /// </summary>
+    public sealed class EulerDiscreteScheduler : IScheduler
+    {
+        readonly SchedulerConfig _config;
+        readonly float[] _trainingSigmas;
+        readonly float[] _logSigmas;
+        float[] _timesteps = Array.Empty<float>();
+        float[] _sigmas = Array.Empty<float>();
+        float _initNoiseSigma;
+        int _stepIndex = -1;
+
+        /// <summary>Builds the scheduler from a diffusers config (class defaults as diffusers' constructor).</summary>
+        /// <exception cref="InstantIdException">The config asks for something this port does not implement.</exception>
+        public EulerDiscreteScheduler(SchedulerConfig config)
+        {
+            _config = (config ?? throw new ArgumentNullException(nameof(config))).Clone();
+            if (_config.TimestepType != "discrete")
+                throw new InstantIdException("EulerDiscreteScheduler: timestep_type \"continuous\" is not supported; use \"discrete\".");
+            Betas = NoiseSchedule.Betas(_config, 0.0001, 0.02, BetaSchedule.Linear);
+            AlphasCumprod = NoiseSchedule.AlphasCumprod(Betas);
+            _trainingSigmas = NoiseSchedule.TrainingSigmas(AlphasCumprod);
+            _logSigmas = NoiseSchedule.Log(_trainingSigmas);
+            // Before set_timesteps diffusers holds the full training schedule; init_noise_sigma reads its maximum.
+            _sigmas = new float[_trainingSigmas.Length + 1];
+            for (int i = 0; i < _trainingSigmas.Length; i++) _sigmas[i] = _trainingSigmas[_trainingSigmas.Length - 1 - i];
+            _initNoiseSigma = ComputeInitNoiseSigma();
+        }
+
+        /// <summary>The resolved configuration (a private copy).</summary>
+        public SchedulerConfig Config => _config.Clone();
+        /// <summary>Training betas (float32, as torch computes them).</summary>
+        public float[] Betas { get; }
+        /// <summary>Cumulative products of 1 - beta (float32, as torch computes them).</summary>
+        public float[] AlphasCumprod { get; }
+        /// <inheritdoc />
+        public IReadOnlyList<float> Timesteps => _timesteps;
+        /// <summary>Noise level per step, plus the final one (length = steps + 1).</summary>
+        public IReadOnlyList<float> Sigmas => _sigmas;
+        /// <inheritdoc />
+        public float InitNoiseSigma => _initNoiseSigma;
+        /// <summary>Index of the next step, or -1 before the first scale/step call.</summary>
+        public int StepIndex => _stepIndex;
+
+        /// <inheritdoc />
+        public void SetTimesteps(int inferenceSteps)
+        {
+            (_timesteps, _sigmas) = BuildSchedule(_config, _trainingSigmas, _logSigmas, AlphasCumprod, inferenceSteps);
+            _initNoiseSigma = ComputeInitNoiseSigma();
+            _stepIndex = -1;
+        }
+
+        /// <summary>
+        /// The timestep and sigma tables of diffusers' Euler set_timesteps: timesteps as numpy builds them, sigmas
+        /// interpolated in float64 over the float32 training sigmas, both cast to float32; the final sigma appended.
+        /// Shared with <see cref="EulerAncestralDiscreteScheduler"/>.
+        /// </summary>
+        internal static (float[] Timesteps, float[] Sigmas) BuildSchedule(SchedulerConfig config, float[] trainingSigmas,
+            float[] logSigmas, float[] alphasCumprod, int inferenceSteps)
+        {
+            int trainSteps = config.NumTrainTimesteps;
+            NoiseSchedule.CheckSteps(inferenceSteps, trainSteps);
+            var spacing = config.TimestepSpacing ?? TimestepSpacing.Linspace;
+            double[] timesteps;
+            switch (spacing)
+            {
+                case TimestepSpacing.Linspace:
+                {
+                    // np.linspace(0, T-1, n, dtype=float32)[::-1]
+                    var lin = NoiseSchedule.NumpyLinspace(0, trainSteps - 1, inferenceSteps);
+                    timesteps = new double[inferenceSteps];
+                    for (int i = 0; i < inferenceSteps; i++) timesteps[i] = (float)lin[inferenceSteps - 1 - i];
+                    break;
+                }
+                case TimestepSpacing.Leading:
+                {
+                    int ratio = trainSteps / inferenceSteps;
+                    timesteps = new double[inferenceSteps];
+                    for (int i = 0; i < inferenceSteps; i++) timesteps[i] = (float)((inferenceSteps - 1 - i) * ratio) + (float)config.StepsOffset;
+                    break;
+                }
+                default:
+                {
+                    double ratio = (double)trainSteps / inferenceSteps;
+                    var ar = NoiseSchedule.NumpyArange(trainSteps, 0, -ratio);
+                    timesteps = new double[ar.Length];
+                    for (int i = 0; i < ar.Length; i++) timesteps[i] = (float)NoiseSchedule.Round(ar[i]) - 1f;
+                    break;
+                }
+            }
+
+            int n = timesteps.Length;
+            double[] sigmas;
+            if (config.InterpolationType == InterpolationType.Linear)
+            {
+                sigmas = new double[n];
+                for (int i = 0; i < n; i++) sigmas[i] = NoiseSchedule.Interp(timesteps[i], trainingSigmas);
+            }
+            else
+            {
+                // torch.linspace(log(sigmas[-1]), log(sigmas[0]), n + 1).exp() — as upstream (ascending, n + 1 values).
+                var lin = NoiseSchedule.TorchLinspace(Math.Log(trainingSigmas[trainingSigmas.Length - 1]), Math.Log(trainingSigmas[0]), n + 1);
+                sigmas = new double[n + 1];
+                for (int i = 0; i < sigmas.Length; i++) sigmas[i] = (float)Math.Exp(lin[i]);
+            }
+
+            if (config.UseKarrasSigmas)
+            {
+                double sigmaMin = config.SigmaMin ?? sigmas[sigmas.Length - 1];
+                double sigmaMax = config.SigmaMax ?? sigmas[0];
+                sigmas = NoiseSchedule.Karras(sigmaMin, sigmaMax, inferenceSteps);
+                timesteps = new double[sigmas.Length];
+                for (int i = 0; i < sigmas.Length; i++) timesteps[i] = NoiseSchedule.SigmaToT(sigmas[i], logSigmas);
+            }
+
+            var outTimesteps = new float[timesteps.Length];
+            for (int i = 0; i < timesteps.Length; i++) outTimesteps[i] = (float)timesteps[i];
+            float last = (config.FinalSigmasType ?? FinalSigmasType.Zero) == FinalSigmasType.Zero
+                ? 0f
+                : (float)Math.Sqrt((1f - alphasCumprod[0]) / alphasCumprod[0]);
+            var outSigmas = new float[sigmas.Length + 1];
+            for (int i = 0; i < sigmas.Length; i++) outSigmas[i] = (float)sigmas[i];
+            outSigmas[sigmas.Length] = last;
+            return (outTimesteps, outSigmas);
+        }
+
+        float ComputeInitNoiseSigma()
+        {
+            float max = 0;
+            foreach (var s in _sigmas) max = Math.Max(max, s);
+            var spacing = _config.TimestepSpacing ?? TimestepSpacing.Linspace;
+            // Leading spacing never reaches the top training sigma, so diffusers scales for a variance-preserving start.
+            return spacing == TimestepSpacing.Leading ? (float)Math.Sqrt(max * max + 1f) : max;
+        }
+
+        void InitStepIndex(float timestep)
+        {
+            if (_timesteps.Length == 0)
+                throw new InstantIdException("EulerDiscreteScheduler: call SetTimesteps before scaling or stepping.");
+            int index = NoiseSchedule.IndexForTimestep(_timesteps, timestep);
+            if (index < 0)
+                throw new InstantIdException($"EulerDiscreteScheduler: timestep {timestep} is not in the current schedule; pass one of Timesteps.");
+            _stepIndex = index;
+        }
+
+        /// <inheritdoc />
+        public void ScaleModelInput(ReadOnlySpan<float> sample, float timestep, Span<float> destination)
+        {
+            NoiseSchedule.CheckLengths(sample.Length, destination.Length, nameof(destination));
+            if (_stepIndex < 0) InitStepIndex(timestep);
+            float sigma = _sigmas[_stepIndex];
+            float scale = (float)Math.Sqrt(sigma * sigma + 1f);
+            for (int i = 0; i < sample.Length; i++) destination[i] = sample[i] / scale;
+        }
+
+        /// <inheritdoc />
+        public void Step(ReadOnlySpan<float> modelOutput, float timestep, ReadOnlySpan<float> sample,
+            Span<float> prevSample, Span<float> predOriginal, INoiseSource? noise)
+        {
+            NoiseSchedule.CheckLengths(sample.Length, modelOutput.Length, nameof(modelOutput));
+            NoiseSchedule.CheckLengths(sample.Length, prevSample.Length, nameof(prevSample));
+            bool writeOriginal = predOriginal.Length > 0;
+            if (writeOriginal) NoiseSchedule.CheckLengths(sample.Length, predOriginal.Length, nameof(predOriginal));
+            if (_stepIndex < 0) InitStepIndex(timestep);
+            if (_stepIndex >= _timesteps.Length)
+                throw new InstantIdException("EulerDiscreteScheduler: the schedule is finished; call SetTimesteps again.");
+
+            // s_churn = 0 → gamma = 0 → sigma_hat = sigma, and no noise is used (0.25.1 drew and discarded one).
+            float sigma = _sigmas[_stepIndex];
+            float dt = _sigmas[_stepIndex + 1] - sigma;
+            var prediction = _config.PredictionType;
+            float vScaleOut = -sigma / (float)Math.Sqrt(sigma * sigma + 1f);
+            float vScaleIn = sigma * sigma + 1f;
+            for (int i = 0; i < sample.Length; i++)
+            {
+                float x = sample[i], m = modelOutput[i];
+                float x0 = prediction switch
+                {
+                    PredictionType.Epsilon => x - sigma * m,
+                    PredictionType.VPrediction => m * vScaleOut + x / vScaleIn,
+                    _ => m,
+                };
+                float derivative = (x - x0) / sigma;
+                prevSample[i] = x + derivative * dt;
+                if (writeOriginal) predOriginal[i] = x0;
+            }
+            _stepIndex++;
+        }
+
+        /// <inheritdoc />
+        public void AddNoise(ReadOnlySpan<float> original, ReadOnlySpan<float> noise, float timestep, Span<float> destination)
+        {
+            NoiseSchedule.CheckLengths(original.Length, noise.Length, nameof(noise));
+            NoiseSchedule.CheckLengths(original.Length, destination.Length, nameof(destination));
+            int index = Array.IndexOf(_timesteps, timestep);
+            if (index < 0)
+                throw new InstantIdException($"EulerDiscreteScheduler.AddNoise: timestep {timestep} is not in the current schedule; call SetTimesteps and pass one of Timesteps.");
+            float sigma = _sigmas[index];
+            for (int i = 0; i < original.Length; i++) destination[i] = original[i] + noise[i] * sigma;
+        }
+    }
+}
