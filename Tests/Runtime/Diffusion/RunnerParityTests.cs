@@ -7,6 +7,8 @@ namespace InstantIdAvatars.Tests.Diffusion
     public sealed class RunnerParityTests
     {
         const float Tolerance = 1e-4f;
+        static readonly Newtonsoft.Json.Linq.JObject Json = Newtonsoft.Json.Linq.JObject.Parse(
+            System.IO.File.ReadAllText(TestData.Path("Reference/unet_step/unet_step.json")));
 
         static ControlNetConditioning IdentityNetConditioning() => new ControlNetConditioning(2,
             StepFixture.Load("image_tokens"), 16, StepFixture.Load("control_image"), 64, 64,
@@ -106,6 +108,45 @@ namespace InstantIdAvatars.Tests.Diffusion
         {
             var session = StepFixture.Shared("vae_decoder");
             Assert.That(() => new ControlNetRunner(session), Throws.TypeOf<ModelBindingException>().With.Message.Contains("sample"));
+        }
+            [Test]
+        public void Step_GuidanceSchedulerAndVaeMatchDiffusersCfgStep()
+        {
+            var scheduler = new InstantIdAvatars.Schedulers.EulerDiscreteScheduler(InstantIdAvatars.Schedulers.SchedulerConfig.SdxlBase());
+            scheduler.SetTimesteps(30);
+            Assert.That(scheduler.Timesteps[0], Is.EqualTo(StepFixture.Timestep));
+            var x0Noise = StepFixture.Load("x0_noise");
+            var latents = new float[x0Noise.Length];
+            for (int i = 0; i < latents.Length; i++) latents[i] = x0Noise[i] * scheduler.InitNoiseSigma;
+            Assert.That(TestData.MaxAbsDiff(latents, StepFixture.Load("latents")), Is.LessThanOrEqualTo(Tolerance));
+
+            var modelInput = new float[2 * latents.Length];
+            latents.CopyTo(modelInput, 0);
+            latents.CopyTo(modelInput, latents.Length);
+            scheduler.ScaleModelInput(modelInput, StepFixture.Timestep, modelInput);
+            Assert.That(TestData.MaxAbsDiff(modelInput, StepFixture.Load("latent_model_input")), Is.LessThanOrEqualTo(Tolerance));
+
+            var noise = RunUNet(0.8f, RunControlNet(0.8f));
+            var guided = new float[latents.Length];
+            InstantIdDenoiser.ApplyGuidance(noise, 5f, guided);
+            Assert.That(TestData.MaxAbsDiff(guided, StepFixture.Load("guided_noise_pred")), Is.LessThanOrEqualTo(Tolerance));
+
+            var next = new float[latents.Length];
+            var original = new float[latents.Length];
+            scheduler.Step(guided, StepFixture.Timestep, latents, next, original, null);
+            Assert.That(TestData.MaxAbsDiff(next, StepFixture.Load("latents_out")), Is.LessThanOrEqualTo(Tolerance));
+            // x0 = x − σ·ε with σ = 11.48 at t = 958: the UNet's ~1e-5 float noise grows by σ, so compare relative to σ.
+            float sigma = (float)(double)Json["sigma"]!;
+            float originalError = TestData.MaxAbsDiff(original, StepFixture.Load("pred_original_sample"));
+            TestContext.WriteLine($"guided {TestData.MaxAbsDiff(guided, StepFixture.Load("guided_noise_pred"))}, latents_out {TestData.MaxAbsDiff(next, StepFixture.Load("latents_out"))}, pred_original {originalError}");
+            Assert.That(originalError, Is.LessThanOrEqualTo(Tolerance * sigma));
+
+            var vae = new VaeDecoder(StepFixture.Shared("vae_decoder"));
+            var decoded = vae.Decode(original, 1, 8, 8, 0.13025f, out _, out _);
+            vae.Dispose();
+            float vaeError = TestData.MaxAbsDiff(decoded, StepFixture.Load("vae_decoded"));
+            TestContext.WriteLine($"vae_decoded from our pred_original {vaeError}");
+            Assert.That(vaeError, Is.LessThanOrEqualTo(Tolerance * sigma));
         }
     }
 }
