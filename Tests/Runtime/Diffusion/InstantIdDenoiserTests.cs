@@ -234,5 +234,84 @@ namespace InstantIdAvatars.Tests.Diffusion
             Assert.That(InstantIdDenoiser.TimeIds((64, 64), (0, 0), (64, 64)), Is.EqualTo(StepFixture.Row(StepFixture.Load("time_ids"), 2, 1)));
             Assert.That(InstantIdDenoiser.TimeIds((1, 2), (3, 4), (5, 6)), Is.EqualTo(new float[] { 1, 2, 3, 4, 5, 6 }));
         }
+            [Test]
+        public void Run_ExtraControlNetResidualsAreSummedWithIdentityNet()
+        {
+            // ControlNet residuals are linear in conditioning_scale, so IdentityNet at 0.3 plus an identical extra
+            // ControlNet at 0.3 (same image) must equal IdentityNet alone at 0.6, up to float rounding.
+            using var extraRunner = new ControlNetRunner(StepFixture.Shared("controlnet"), "controlnet_extra");
+            var split = LoopRequest("loop_nocfg");
+            split.ControlNetScale = 0.3f;
+            split.ExtraControlNets.Add(new ExtraControlNet(extraRunner, split.ControlImage, 0.3f));
+            var single = LoopRequest("loop_nocfg");
+            single.ControlNetScale = 0.6f;
+            var a = Denoiser().Run(split, Euler());
+            var b = Denoiser().Run(single, Euler());
+            Assert.That(TestData.MaxAbsDiff(a.Latents, b.Latents), Is.LessThanOrEqualTo(Tolerance));
+            var identityOnly = LoopRequest("loop_nocfg");
+            identityOnly.ControlNetScale = 0.3f;
+            var c = Denoiser().Run(identityOnly, Euler());
+            Assert.That(TestData.MaxAbsDiff(a.Latents, c.Latents), Is.GreaterThan(1e-3f));
+        }
+
+        [Test]
+        public void Run_ExtraControlNetOutsideItsWindowChangesNothing()
+        {
+            using var extraRunner = new ControlNetRunner(StepFixture.Shared("controlnet"), "controlnet_extra");
+            var request = LoopRequest("loop_nocfg");
+            request.ExtraControlNets.Add(new ExtraControlNet(extraRunner, request.ControlImage, 0.9f) { GuidanceStart = 1f });
+            var withIdle = Denoiser().Run(request, Euler());
+            var plain = Denoiser().Run(LoopRequest("loop_nocfg"), Euler());
+            Assert.That(withIdle.Latents, Is.EqualTo(plain.Latents));
+        }
+
+        [Test]
+        public void Run_Img2ImgStartsFromNoisedInitLatentsPartWayThroughTheSchedule()
+        {
+            // strength 0.5 of 4 steps: diffusers' get_timesteps keeps the last 2 (251, 1) and add_noise to 251.
+            var request = LoopRequest("loop_nocfg");
+            request.InitLatents = StepFixture.Load("latents_out");
+            request.Strength = 0.5;
+            var seen = new System.Collections.Generic.List<float>();
+            var result = Denoiser().Run(request, Euler(), p => seen.Add(p.Timestep));
+            Assert.That(seen, Is.EqualTo(new[] { 251f, 1f }));
+
+            // Same thing by hand: noise the init latents with the seeded noise, then run the two steps.
+            var scheduler = Euler();
+            scheduler.SetTimesteps(4);
+            var noise = new TorchCpuGenerator(request.Seed).Randn(request.InitLatents.Length);
+            var start = new float[noise.Length];
+            scheduler.AddNoise(request.InitLatents, noise, 251f, start);
+            var manual = LoopRequest("loop_nocfg");
+            manual.Steps = 4;
+            var latents = (float[])start.Clone();
+            var modelInput = new float[latents.Length];
+            var noisePred = new float[latents.Length];
+            var next = new float[latents.Length];
+            var unetConditioning = new UNetConditioning(1, Concat(manual.PromptEmbeds, manual.IdentityTokens), 93, manual.PooledPromptEmbeds, InstantIdDenoiser.TimeIds((64, 64), (0, 0), (64, 64)));
+            var controlConditioning = new ControlNetConditioning(1, manual.IdentityTokens, 16, manual.ControlImage, 64, 64, manual.PooledPromptEmbeds, InstantIdDenoiser.TimeIds((64, 64), (0, 0), (64, 64)));
+            var residuals = new ControlNetResiduals(_controlNet.DownResidualCount);
+            scheduler.SetTimesteps(4);
+            var part = scheduler.GetImg2ImgTimesteps(0.5);
+            for (int i = 0; i < part.Timesteps.Count; i++)
+            {
+                float t = part.Timesteps[i];
+                scheduler.ScaleModelInput(latents, t, modelInput);
+                float keep = InstantIdDenoiser.ControlNetKeep(i, part.Timesteps.Count, 0f, 1f);
+                _controlNet.Run(modelInput, 8, 8, t, manual.ControlNetScale * keep, controlConditioning, residuals, false);
+                _unet.Run(modelInput, 8, 8, t, manual.IpAdapterScale, unetConditioning, residuals, noisePred);
+                scheduler.Step(noisePred, t, latents, next, System.Span<float>.Empty, null);
+                (latents, next) = (next, latents);
+            }
+            Assert.That(result.Latents, Is.EqualTo(latents));
+        }
+
+        static float[] Concat(float[] a, float[] b)
+        {
+            var r = new float[a.Length + b.Length];
+            a.CopyTo(r, 0);
+            b.CopyTo(r, a.Length);
+            return r;
+        }
     }
 }
