@@ -1,0 +1,67 @@
+using System;
+
+namespace InstantIdAvatars.Diffusion
+{
+    /// <summary>
+    /// The residuals a ControlNet adds to the UNet: <see cref="DownCount"/> down-block tensors and one mid-block
+    /// tensor (NCHW float32). Several ControlNets accumulate into one set, as diffusers' MultiControlNetModel sums them.
+    /// Buffers are kept between steps and reallocated only when a shape changes.
+    /// </summary>
+    public sealed class ControlNetResiduals
+    {
+        readonly float[][] _down;
+        readonly long[][] _downShapes;
+        float[] _mid = Array.Empty<float>();
+        long[] _midShape = Array.Empty<long>();
+
+        /// <summary>Creates an empty set for <paramref name="downCount"/> down-block residuals (9 for SDXL).</summary>
+        public ControlNetResiduals(int downCount)
+        {
+            if (downCount < 1) throw new ArgumentOutOfRangeException(nameof(downCount), "a ControlNet has at least one down residual");
+            DownCount = downCount;
+            _down = new float[downCount][];
+            _downShapes = new long[downCount][];
+            for (int i = 0; i < downCount; i++) { _down[i] = Array.Empty<float>(); _downShapes[i] = Array.Empty<long>(); }
+        }
+
+        /// <summary>Number of down-block residuals.</summary>
+        public int DownCount { get; }
+
+        /// <summary>False until a ControlNet has written into the set.</summary>
+        public bool HasValues { get; private set; }
+
+        /// <summary>Down-block residual <paramref name="index"/> (valid after a ControlNet ran).</summary>
+        public float[] Down(int index) => _down[index];
+
+        /// <summary>Shape of down-block residual <paramref name="index"/>.</summary>
+        public ReadOnlySpan<long> DownShape(int index) => _downShapes[index];
+
+        /// <summary>The mid-block residual.</summary>
+        public float[] Mid => _mid;
+
+        /// <summary>Shape of the mid-block residual.</summary>
+        public ReadOnlySpan<long> MidShape => _midShape;
+
+        internal float[] PrepareDown(int index, long[] shape, bool clear) => Prepare(ref _down[index], ref _downShapes[index], shape, clear);
+
+        internal float[] PrepareMid(long[] shape, bool clear) => Prepare(ref _mid, ref _midShape, shape, clear);
+
+        internal void MarkWritten() => HasValues = true;
+
+        static float[] Prepare(ref float[] buffer, ref long[] current, long[] shape, bool clear)
+        {
+            if (!shape.AsSpan().SequenceEqual(current))
+            {
+                long length = 1;
+                foreach (var d in shape) length *= d;
+                buffer = new float[length];
+                current = (long[])shape.Clone();
+            }
+            else if (clear)
+            {
+                Array.Clear(buffer, 0, buffer.Length);
+            }
+            return buffer;
+        }
+    }
+}
