@@ -213,7 +213,9 @@ def text_encoder_part(name, encoder, with_projection, vocab_size):
     def make(batch, size, seed):
         g = _gen(seed)
         ids = torch.randint(0, vocab_size - 2, (batch, size[0]), generator=g, dtype=torch.int64)
-        ids[:, size[0] // 2] = eos if eos is not None and eos < vocab_size else vocab_size - 1
+        # SDXL's configs say eos_token_id 2 (legacy: transformers then pools at argmax(id)); put the real
+        # end-of-text id (last in the vocabulary) mid-sequence so pooling reads a known position either way
+        ids[:, size[0] // 2] = vocab_size - 1 if eos in (None, 2) or eos >= vocab_size else eos
         return (ids.to(torch.int32),)
     return Part(name, TextEncoderExport(encoder, with_projection), ["input_ids"], outputs, axes, make,
                 (2, (77,)), (1, (77,)))
