@@ -57,9 +57,10 @@ def make_resampler(image_proj_state, output_dim, tiny_config=False):
 
 def apply_lcm_lora(unet, lora_id):
     """Fuse an LCM-LoRA (e.g. latent-consistency/lcm-lora-sdxl) into the UNet weights before the IP processors."""
-    from diffusers import StableDiffusionXLPipeline
-    state, alphas = StableDiffusionXLPipeline.lora_state_dict(lora_id)
-    StableDiffusionXLPipeline.load_lora_into_unet(state, alphas, unet=unet)
+    # the SDXL pipeline's LoRA classmethods, without building a pipeline (LCM-LoRA only touches the UNet)
+    from diffusers.loaders.lora import StableDiffusionXLLoraLoaderMixin as Loader
+    state, alphas = Loader.lora_state_dict(lora_id)
+    Loader.load_lora_into_unet(state, alphas, unet=unet)
     unet.fuse_lora()
 
 
@@ -115,8 +116,11 @@ def load_components(args, log):
     if args.lcm_lora:
         log("fusing LCM-LoRA %s" % args.lcm_lora)
         apply_lcm_lora(unet, args.lcm_lora)
+        import inspect
         from diffusers import LCMScheduler
-        scheduler = dict(LCMScheduler.from_config(scheduler).config)
+        # as diffusers' LCM-LoRA recipe: LCMScheduler.from_config(the checkpoint's scheduler config)
+        own = inspect.signature(LCMScheduler.__init__).parameters
+        scheduler = {k: v for k, v in LCMScheduler.from_config(scheduler).config.items() if k in own}
         scheduler["_class_name"] = "LCMScheduler"
         comp["source"]["lcm_lora"] = args.lcm_lora
     scheduler = {k: v for k, v in scheduler.items() if not k.startswith("_") or k == "_class_name"}

@@ -50,6 +50,14 @@ class CliTinyTest(unittest.TestCase):
         res = tiny.redraw_(sources.make_resampler(None, 64, tiny_config=True), 33).state_dict()
         cls.ckpt = {"image_proj": res, "ip_adapter": ip}
         torch.save(cls.ckpt, os.path.join(inst, "ip-adapter.bin"))
+        # an LCM-LoRA-shaped file (diffusers LoRA format) touching one projection of the tiny UNet
+        g = torch.Generator().manual_seed(34)
+        key = "down_blocks.1.attentions.0.transformer_blocks.0.attn1.to_q"
+        cls.lora = {"unet.%s.lora.down.weight" % key: torch.randn(4, 64, generator=g),
+                    "unet.%s.lora.up.weight" % key: torch.randn(64, 4, generator=g)}
+        lcm = os.path.join(cls.tmp, "lcm")
+        os.makedirs(lcm)
+        torch.save(cls.lora, os.path.join(lcm, "pytorch_lora_weights.bin"))
         ante = os.path.join(cls.tmp, "antelopev2")
         os.makedirs(ante)
         _face_model(os.path.join(ante, "scrfd_10g_bnkps.onnx"), ["?", "?"])
@@ -58,7 +66,7 @@ class CliTinyTest(unittest.TestCase):
         buf = io.StringIO()
         with redirect_stdout(buf):
             cls.code = cli.main(["--tiny-random", "--instantid", inst, "--antelopev2", ante, "--out", cls.out,
-                                 "--dtype", "float32", "--extra-controlnet", "depth=tiny"])
+                                 "--dtype", "float32", "--extra-controlnet", "depth=tiny", "--lcm-lora", lcm])
         cls.log = buf.getvalue()
         with open(os.path.join(cls.out, "model_index.json")) as f:
             cls.index = json.load(f)
@@ -82,9 +90,13 @@ class CliTinyTest(unittest.TestCase):
         self.assertAlmostEqual(ix["vae_scaling_factor"], 0.13025)
         self.assertEqual(ix["image_tokens"], 16)
         self.assertEqual(ix["face"], {"det_size": 640})
-        self.assertEqual(ix["scheduler"]["_class_name"], "EulerDiscreteScheduler")
+        # --lcm-lora: LCMScheduler built from the SDXL (Euler) config, only LCMScheduler's own fields
+        self.assertEqual(ix["scheduler"]["_class_name"], "LCMScheduler")
         self.assertEqual(ix["scheduler"]["timestep_spacing"], "leading")
         self.assertEqual(ix["scheduler"]["steps_offset"], 1)
+        self.assertEqual(ix["scheduler"]["beta_schedule"], "scaled_linear")
+        self.assertNotIn("use_karras_sigmas", ix["scheduler"])
+        self.assertIn("lcm_lora", ix["source"])
         self.assertEqual(ix["controlnets"], ["depth"])
         self.assertIsNone(ix["ort_optimized"])
         self.assertTrue(ix["source"]["tiny_random"])
@@ -139,6 +151,7 @@ class CliTinyTest(unittest.TestCase):
         from instantid_export import parts
         torch.manual_seed(0)
         unet = self.tiny.redraw_(UNet2DConditionModel(**self.tiny.UNET), 101)
+        self.sources.apply_lcm_lora(unet, dict(self.lora))
         scale = self.attention.install_ip_adapter(unet, self.ckpt["ip_adapter"])
         part = parts.unet_part(unet.eval(), scale, 8, 77, 16, (2, (8, 8)), (1, (8, 16)))
         args = part.make_inputs(1, (8, 16), 99)
