@@ -7,17 +7,6 @@ using SixLabors.ImageSharp.PixelFormats;
 
 namespace InstantIdAvatars.Pipeline
 {
-    /// <summary>How several reference photos of one person become one identity (paper §4, multi-reference).</summary>
-    public enum IdentityCombine
-    {
-        /// <summary>Mean of the raw embeddings (the paper's multi-reference mode).</summary>
-        Average,
-        /// <summary>Mean of the L2-normalised embeddings, rescaled to the mean raw norm.</summary>
-        NormAverage,
-        /// <summary>Each photo becomes its own set of identity tokens (Resampler input [1,K,512]).</summary>
-        Tokens,
-    }
-
     /// <summary>An additional ControlNet (controlnet_&lt;name&gt;/ in the set) with its own image, scale and window.</summary>
     public sealed class ExtraControl
     {
@@ -43,13 +32,16 @@ namespace InstantIdAvatars.Pipeline
         /// <summary>A saved identity profile file (.iidprofile).</summary>
         public string? ProfilePath { get; set; }
         [JsonIgnore] public Profiles.IdentityProfile? Profile { get; set; }
-        public IdentityCombine Combine { get; set; } = IdentityCombine.Average;
+        /// <summary>How several photos of one person become one identity (the paper's multi-reference mode is Average).</summary>
+        public Faces.MultiReferenceMode Combine { get; set; } = Faces.MultiReferenceMode.Average;
 
         public string Prompt { get; set; } = "";
         public string NegativePrompt { get; set; } = "";
         /// <summary>Prompt for the second text encoder (diffusers' prompt_2); null = same as <see cref="Prompt"/>.</summary>
         public string? Prompt2 { get; set; }
         public string? NegativePrompt2 { get; set; }
+        /// <summary>Read A1111 weighting syntax such as (word:1.3) and [word]; off = literal text, as diffusers.</summary>
+        public bool PromptWeighting { get; set; }
 
         /// <summary>Output size in pixels, multiples of 8; 0 = the model set's default size.</summary>
         public int Width { get; set; }

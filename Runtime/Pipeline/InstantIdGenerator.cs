@@ -2,6 +2,12 @@ using System;
 using System.Collections.Concurrent;
 using System.Threading;
 using System.Threading.Tasks;
+using System.Collections.Generic;
+using System.Linq;
+using InstantIdAvatars.Faces;
+using InstantIdAvatars.Profiles;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace InstantIdAvatars.Pipeline
 {
@@ -13,12 +19,12 @@ namespace InstantIdAvatars.Pipeline
     /// </summary>
     public sealed class InstantIdGenerator : IDisposable
     {
+        /// <summary>One queued piece of work: runs on the worker, or is cancelled without running.</summary>
         sealed class Job
         {
-            public GenerationRequest Request = null!;
-            public IProgress<GenerationProgress>? Progress;
             public CancellationToken Cancellation;
-            public TaskCompletionSource<GenerationResult> Completion = null!;
+            public Action<CancellationToken> Run = null!;
+            public Action Cancel = null!;
         }
 
         readonly IGenerationEngine _engine;
@@ -26,6 +32,13 @@ namespace InstantIdAvatars.Pipeline
         readonly CancellationTokenSource _disposing = new CancellationTokenSource();
         readonly Thread _worker;
         int _disposed;
+
+        /// <summary>
+        /// Opens the model set (checking its index and files) and starts the worker. Sessions load on first use, or
+        /// all at once with <see cref="WarmUpAsync"/>.
+        /// </summary>
+        public InstantIdGenerator(string modelSetFolder, GeneratorOptions? options = null)
+            : this(new OnnxGenerationEngine(modelSetFolder, options ?? new GeneratorOptions())) { }
 
         internal InstantIdGenerator(IGenerationEngine engine)
         {
@@ -48,18 +61,48 @@ namespace InstantIdAvatars.Pipeline
             if (request == null) throw new ArgumentNullException(nameof(request));
             ThrowIfDisposed();
             request.Validate();
+            var queued = request.Clone();
+            var task = Enqueue(ct => _engine.Generate(queued, p => progress?.Report(p), ct), cancellationToken);
+            progress?.Report(new GenerationProgress(GenerationStage.Queued));
+            return task;
+        }
+
+        /// <summary>Finds and embeds the faces in an image (e.g. a webcam frame, to tell the player "move closer").</summary>
+        public Task<FaceAnalysis> AnalyzeFacesAsync(Image<Rgb24> image, CancellationToken cancellationToken = default)
+        {
+            if (image == null) throw new ArgumentNullException(nameof(image));
+            ThrowIfDisposed();
+            return Enqueue(_ => _engine.AnalyzeFaces(image), cancellationToken);
+        }
+
+        /// <summary>Builds an identity profile from photos of one person (save it with <see cref="IdentityProfileFile"/>).</summary>
+        public Task<IdentityProfile> CreateProfileAsync(IReadOnlyList<(string Label, Image<Rgb24> Image)> photos, string name,
+            CancellationToken cancellationToken = default)
+        {
+            if (photos == null) throw new ArgumentNullException(nameof(photos));
+            ThrowIfDisposed();
+            var copy = photos.ToArray();
+            return Enqueue(_ => _engine.CreateProfile(copy, name), cancellationToken);
+        }
+
+        Task<T> Enqueue<T>(Func<CancellationToken, T> work, CancellationToken cancellationToken)
+        {
+            // continuations must not run on the worker thread (they could block the queue)
+            var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
             var job = new Job
             {
-                Request = request.Clone(),
-                Progress = progress,
                 Cancellation = cancellationToken,
-                // continuations must not run on the worker thread (they could block the queue)
-                Completion = new TaskCompletionSource<GenerationResult>(TaskCreationOptions.RunContinuationsAsynchronously),
+                Cancel = () => completion.TrySetCanceled(cancellationToken),
+                Run = linked =>
+                {
+                    try { completion.TrySetResult(work(linked)); }
+                    catch (OperationCanceledException) { completion.TrySetCanceled(cancellationToken.IsCancellationRequested ? cancellationToken : linked); }
+                    catch (Exception e) { completion.TrySetException(e); }
+                },
             };
             try { _queue.Add(job); }
             catch (InvalidOperationException) { throw Disposed(); }
-            progress?.Report(new GenerationProgress(GenerationStage.Queued));
-            return job.Completion.Task;
+            return completion.Task;
         }
 
         void Run()
@@ -67,32 +110,15 @@ namespace InstantIdAvatars.Pipeline
             try
             {
                 foreach (var job in _queue.GetConsumingEnumerable(_disposing.Token))
-                    Execute(job);
+                {
+                    if (job.Cancellation.IsCancellationRequested) { job.Cancel(); continue; }
+                    using var linked = CancellationTokenSource.CreateLinkedTokenSource(job.Cancellation, _disposing.Token);
+                    job.Run(linked.Token);
+                }
             }
             catch (OperationCanceledException) { /* disposing */ }
             // whatever is still queued when disposing ends cancelled
-            while (_queue.TryTake(out var left)) left.Completion.TrySetCanceled();
-        }
-
-        void Execute(Job job)
-        {
-            if (job.Cancellation.IsCancellationRequested) { job.Completion.TrySetCanceled(job.Cancellation); return; }
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(job.Cancellation, _disposing.Token);
-            try
-            {
-                var progress = job.Progress;
-                var result = _engine.Generate(job.Request, p => progress?.Report(p), linked.Token);
-                job.Completion.TrySetResult(result);
-            }
-            catch (OperationCanceledException)
-            {
-                if (job.Cancellation.IsCancellationRequested) job.Completion.TrySetCanceled(job.Cancellation);
-                else job.Completion.TrySetCanceled();
-            }
-            catch (Exception e)
-            {
-                job.Completion.TrySetException(e);
-            }
+            while (_queue.TryTake(out var left)) left.Cancel();
         }
 
         /// <summary>Loads every model session now (on the worker thread) so the first request starts at once.</summary>

@@ -46,6 +46,11 @@ namespace InstantIdAvatars.Tests.Pipeline
                 finally { Interlocked.Decrement(ref Running); }
             }
 
+            public InstantIdAvatars.Faces.FaceAnalysis AnalyzeFaces(Image<Rgb24> image) => throw new NotSupportedException();
+
+            public InstantIdAvatars.Profiles.IdentityProfile CreateProfile(IReadOnlyList<(string Label, Image<Rgb24> Image)> photos, string name) =>
+                throw new NotSupportedException();
+
             public void Dispose() => Disposed = true;
         }
 
