@@ -57,13 +57,22 @@ namespace InstantIdAvatars.Unity
             request.Height = _height;
         }
 
-        /// <summary>The shared generator, created on first use (main thread); released when the asset is unloaded.</summary>
+        /// <summary>
+        /// The shared generator, created on first use (main thread) from the current values; released when the asset
+        /// is unloaded or edited, or by <see cref="ReleaseGenerator"/>.
+        /// </summary>
         public InstantIdGenerator Generator => _generator ??= new InstantIdGenerator(ModelSetFolder, CreateOptions());
 
-        void OnDisable()
+        /// <summary>Cancels the shared generator's requests and frees its models; the next request loads them again.</summary>
+        public void ReleaseGenerator()
         {
             _generator?.Dispose();
             _generator = null;
         }
+
+        // an edited provider, path or low-VRAM flag takes effect with the next request
+        void OnValidate() => ReleaseGenerator();
+
+        void OnDisable() => ReleaseGenerator();
     }
 }

@@ -1,3 +1,5 @@
+// Checks the repository checkout next to the .NET build (.artifacts, NuGet restore); Unity compiles it out.
+#if !UNITY_5_3_OR_NEWER
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -260,3 +262,4 @@ namespace InstantIdAvatars.Tests.Packaging
         }
     }
 }
+#endif
