@@ -203,6 +203,17 @@ namespace InstantIdAvatars.Tests.Packaging
                 }
         }
 
+        [Test]
+        public void NewtonsoftJson_ComesFromUnitysPackage_DeclaredInTheManifest()
+        {
+            // unity_deps.py does not copy Newtonsoft.Json.dll: com.unity.nuget.newtonsoft-json provides it
+            var referenced = Asmdefs().Any(a => a.Json["precompiledReferences"]?.Values<string>().Contains("Newtonsoft.Json.dll") == true);
+            var manifest = JObject.Parse(File.ReadAllText(Path.Combine(Root, "package.json")));
+            Assert.That(referenced, Is.True);
+            Assert.That(manifest["dependencies"]?["com.unity.nuget.newtonsoft-json"], Is.Not.Null,
+                "package.json must depend on com.unity.nuget.newtonsoft-json, which provides Newtonsoft.Json.dll in Unity");
+        }
+
         static IEnumerable<string> Sources(params string[] folders) =>
             folders.Select(f => Path.Combine(Root, f)).Where(Directory.Exists)
                 .SelectMany(f => Directory.GetFiles(f, "*.cs", SearchOption.AllDirectories))
