@@ -15,8 +15,9 @@ namespace InstantIdAvatars.Authoring
     /// </summary>
     public sealed class PoseCapture : IDisposable
     {
-        internal PoseCapture(RigProjection projection, Image<Rgb24>? landmarkMap, IReadOnlyList<FieldMessage> messages)
+        internal PoseCapture(RigProjection projection, Image<Rgb24>? landmarkMap, IReadOnlyList<FieldMessage> messages, bool isPreview = false)
         {
+            IsPreview = isPreview;
             Projection = projection;
             LandmarkMap = landmarkMap;
             Messages = messages;
@@ -34,6 +35,9 @@ namespace InstantIdAvatars.Authoring
         /// <summary>The projection's warnings as messages: errors when the view cannot drive generation, else warnings.</summary>
         public IReadOnlyList<FieldMessage> Messages { get; }
 
+        /// <summary>A reduced-size live preview (<see cref="PoseCaptureSession.Preview"/>): for display only, not for requests.</summary>
+        public bool IsPreview { get; }
+
         /// <summary>True when the keypoints can drive a generation (<see cref="RigProjection.IsUsable"/>).</summary>
         public bool IsUsable => Projection.IsUsable;
 
@@ -45,6 +49,22 @@ namespace InstantIdAvatars.Authoring
 
         /// <summary>The keypoints as <see cref="GenerationRequest.PoseKeypoints"/> wants them: x0,y0,…,x4,y4.</summary>
         public float[] KeypointArray() => PoseCaptureSession.Flatten(Projection.Keypoints);
+
+        /// <summary>
+        /// The generator session's request posed by this capture: the session's request (preset, explicit values,
+        /// seed) at the capture size with the keypoints as <see cref="GenerationRequest.PoseKeypoints"/> (any pose
+        /// photo is dropped). Throws <see cref="InstantIdException"/> when the capture has errors (view not usable,
+        /// size not generatable) and <see cref="InvalidRequestException"/> when the session is invalid.
+        /// </summary>
+        public GenerationRequest ToRequest(GeneratorSession session)
+        {
+            if (session == null) throw new ArgumentNullException(nameof(session));
+            if (IsPreview) throw new InstantIdException("A preview capture is at preview size; take a full capture (PoseCaptureSession.Capture) to generate from.");
+            var errors = Messages.Where(m => m.IsError).Select(m => m.Text).ToArray();
+            if (errors.Length > 0)
+                throw new InstantIdException("The rig's pose cannot be used: " + string.Join(" ", errors));
+            return PoseCaptureSession.Posed(session.BuildRequest(), Projection.Keypoints, Width, Height);
+        }
 
         /// <summary>Releases the landmark map.</summary>
         public void Dispose() => LandmarkMap?.Dispose();
@@ -93,7 +113,7 @@ namespace InstantIdAvatars.Authoring
             int w = Math.Max(1, (int)Math.Round(Width * scale)), h = Math.Max(1, (int)Math.Round(Height * scale));
             var full = RigProjector.Project(Anchors, Camera, Width, Height, ProjectionOptions);
             var small = RigProjector.Project(Anchors, Camera, w, h, ProjectionOptions);
-            return new PoseCapture(small, Render(small), Messages(full, Width, Height));
+            return new PoseCapture(small, Render(small), Messages(full, Width, Height), true);
         }
 
         static void CheckSize(int width, int height)
@@ -133,13 +153,8 @@ namespace InstantIdAvatars.Authoring
         public GenerationRequest ToRequest(GeneratorSession session)
         {
             if (session == null) throw new ArgumentNullException(nameof(session));
-            CheckSize(Width, Height);
-            var projection = RigProjector.Project(Anchors, Camera, Width, Height, ProjectionOptions);
-            var errors = Messages(projection, Width, Height).Where(m => m.IsError).Select(m => m.Text).ToArray();
-            if (errors.Length > 0)
-                throw new InstantIdException("The rig's pose cannot be used: " + string.Join(" ", errors));
-            var request = session.BuildRequest();
-            return Posed(request, projection.Keypoints, Width, Height);
+            using var capture = Capture();
+            return capture.ToRequest(session);
         }
 
         /// <summary>A copy of <paramref name="request"/> at the given size, posed by <paramref name="keypoints"/>.</summary>
@@ -160,6 +175,25 @@ namespace InstantIdAvatars.Authoring
             var a = new float[2 * FaceKeypoints.Count];
             for (int i = 0; i < FaceKeypoints.Count; i++) { a[2 * i] = k[i].X; a[2 * i + 1] = k[i].Y; }
             return a;
+        }
+
+        /// <summary>
+        /// Parses a list of angles in degrees as typed in a text field ("0, 15, -15" or "0 15 -15"; invariant
+        /// culture, '.' decimals). Throws <see cref="InstantIdException"/> naming the entry that is not a finite number.
+        /// </summary>
+        public static float[] ParseAngleList(string text)
+        {
+            var parts = (text ?? "").Split(new[] { ',', ';', ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 0) throw new InstantIdException("Give at least one angle in degrees, e.g. \"0\" or \"0, 15, -15\".");
+            var angles = new float[parts.Length];
+            for (int i = 0; i < parts.Length; i++)
+            {
+                if (!float.TryParse(parts[i], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var a)
+                    || float.IsNaN(a) || float.IsInfinity(a))
+                    throw new InstantIdException($"'{parts[i]}' is not an angle in degrees; write numbers separated by commas, e.g. \"0, 15, -15\".");
+                angles[i] = a;
+            }
+            return angles;
         }
 
         /// <summary>

@@ -4,6 +4,8 @@ using System.Globalization;
 using System.Linq;
 using InstantIdAvatars.Faces;
 using InstantIdAvatars.Profiles;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace InstantIdAvatars.Authoring
 {
@@ -112,6 +114,20 @@ namespace InstantIdAvatars.Authoring
 
         /// <summary>Messages for the inspector (outliers, missing thumbnail, several faces in a photo).</summary>
         public IReadOnlyList<FieldMessage> Messages { get; }
+
+        /// <summary>
+        /// The thumbnail decoded (for a texture), or null when the profile has none. Throws
+        /// <see cref="InstantIdException"/> when the bytes are not an image.
+        /// </summary>
+        public Image<Rgb24>? LoadThumbnail()
+        {
+            if (Thumbnail.Length == 0) return null;
+            try { return Image.Load<Rgb24>(Thumbnail); }
+            catch (Exception e) when (e is UnknownImageFormatException || e is InvalidImageContentException || e is NotSupportedException)
+            {
+                throw new InstantIdException("The profile's thumbnail is not a readable image (" + e.Message + "); create the profile again to remake it.", e);
+            }
+        }
 
         /// <summary>Loads a profile file and reports on it; throws <see cref="ProfileFormatException"/> for a bad file.</summary>
         public static ProfileReport Load(string path) => From(IdentityProfileFile.Load(path));

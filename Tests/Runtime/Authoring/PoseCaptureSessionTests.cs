@@ -102,6 +102,30 @@ namespace InstantIdAvatars.Tests.Authoring
         }
 
         [Test]
+        public void CapturedPose_MakesTheRequest_ButAPreviewDoesNot()
+        {
+            var session = FrontalOrtho(1024);
+            using var capture = session.Capture();
+            session.Camera = PoseCamera.Perspective(new Vector3(0f, 1.6f, 1f), Quaternion.Identity, 30f); // moved after the capture
+            var generator = new GeneratorSession { Source = IdentitySource.Profile, ProfilePath = TestData.Path("Faces/astronaut.png"), RandomSeed = false };
+            var request = capture.ToRequest(generator);
+            Assert.That(request.PoseKeypoints, Is.EqualTo(Expected256.Select(v => v * 4f)).Within(4e-3f), "the captured pose, not the moved camera");
+            Assert.That((request.Width, request.Height), Is.EqualTo((1024, 1024)));
+            using var preview = FrontalOrtho(1024).Preview(256);
+            Assert.That(Assert.Throws<InstantIdException>(() => preview.ToRequest(generator))!.Message, Does.Contain("preview"));
+        }
+
+        [Test]
+        public void ParseAngleList_ReadsCommaOrSpaceSeparatedDegrees()
+        {
+            Assert.That(PoseCaptureSession.ParseAngleList("0, 15,-15"), Is.EqualTo(new[] { 0f, 15f, -15f }));
+            Assert.That(PoseCaptureSession.ParseAngleList(" 7.5  -30 "), Is.EqualTo(new[] { 7.5f, -30f }));
+            Assert.That(Assert.Throws<InstantIdException>(() => PoseCaptureSession.ParseAngleList("0, 1,5x"))!.Message, Does.Contain("'5x'"));
+            Assert.Throws<InstantIdException>(() => PoseCaptureSession.ParseAngleList("  "));
+            Assert.Throws<InstantIdException>(() => PoseCaptureSession.ParseAngleList("NaN"));
+        }
+
+        [Test]
         public void PlanTurntable_UsesTheSessionsSize()
         {
             var plan = FrontalOrtho(128).PlanTurntable(new TurntableSettings { ViewCount = 4, OutputWidth = 999, OutputHeight = 7 });

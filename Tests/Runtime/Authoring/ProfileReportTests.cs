@@ -4,6 +4,8 @@ using System.Linq;
 using InstantIdAvatars.Authoring;
 using InstantIdAvatars.Profiles;
 using NUnit.Framework;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
 
 namespace InstantIdAvatars.Tests.Authoring
 {
@@ -80,6 +82,26 @@ namespace InstantIdAvatars.Tests.Authoring
             Assert.That(rows.Select(r => r.EmbeddingNorm), Is.EqualTo(new[] { 1f, (float)Math.Sqrt(2), 1f, 5f }).Within(1e-6f));
             Assert.That(report.Thumbnail, Is.EqualTo(new byte[] { 0x89, 0x50, 0x4E, 0x47 }));
             Assert.That(report.Messages.Any(x => x.Severity == MessageSeverity.Info && x.Text.Contains("had 2 faces")), Is.True);
+        }
+
+        [Test]
+        public void Thumbnail_DecodesToAnImage_OrSaysItIsDamaged()
+        {
+            var profile = new IdentityProfile { Embeddings = { Embedding(1, 2) } };
+            using (var image = new Image<Rgb24>(6, 4, new Rgb24(10, 20, 30)))
+            using (var png = new MemoryStream())
+            {
+                image.SaveAsPng(png);
+                profile.Thumbnail = png.ToArray();
+            }
+            using (var thumb = ProfileReport.From(profile).LoadThumbnail()!)
+            {
+                Assert.That((thumb.Width, thumb.Height, thumb[5, 3]), Is.EqualTo((6, 4, new Rgb24(10, 20, 30))));
+            }
+            profile.Thumbnail = new byte[] { 1, 2, 3, 4 };
+            Assert.Throws<InstantIdException>(() => ProfileReport.From(profile).LoadThumbnail());
+            profile.Thumbnail = Array.Empty<byte>();
+            Assert.That(ProfileReport.From(profile).LoadThumbnail(), Is.Null);
         }
 
         [Test]
