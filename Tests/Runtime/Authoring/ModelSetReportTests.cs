@@ -47,6 +47,20 @@ namespace InstantIdAvatars.Tests.Authoring
         }
 
         [Test]
+        public void ExtraControlNet_GetsItsOwnRow_AndIsNamedInTheSummary()
+        {
+            Directory.CreateDirectory(Path.Combine(_copy, "controlnet_depth"));
+            File.Copy(Path.Combine(_copy, "controlnet/model.onnx"), Path.Combine(_copy, "controlnet_depth/model.onnx"));
+            var report = ModelSetReport.Inspect(_copy);
+            Assert.That(report.IsValid, Is.True, string.Join("; ", report.Problems));
+            Assert.That(report.ExtraControlNets, Is.EqualTo(new[] { "depth" }));
+            Assert.That(report.Summary, Does.EndWith("extra ControlNets: depth"));
+            var row = report.Rows.Last();
+            Assert.That((row.Model, row.Status), Is.EqualTo(("controlnet_depth/model.onnx", ModelRowStatus.Ok)));
+            Assert.That(row.Outputs, Is.EqualTo(report.Rows.Single(r => r.Model == "controlnet/model.onnx").Outputs));
+        }
+
+        [Test]
         public void MissingModel_IsListed_AndOtherRowsAreNotChecked()
         {
             File.Delete(Path.Combine(_copy, "unet/model.onnx"));
