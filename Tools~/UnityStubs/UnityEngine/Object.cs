@@ -10,6 +10,7 @@ namespace UnityEngine
         public string name { get => throw new StubException(); set => throw new StubException(); }
 
         public static void Destroy(Object obj) => throw new StubException();
+        public static void DestroyImmediate(Object obj) => throw new StubException();
         public static void DontDestroyOnLoad(Object target) => throw new StubException();
 
         public override bool Equals(object other) => throw new StubException();
@@ -28,6 +29,7 @@ namespace UnityEngine
     public class Component : Object
     {
         public GameObject gameObject => throw new StubException();
+        public Transform transform => throw new StubException();
     }
 
     public class Behaviour : Component

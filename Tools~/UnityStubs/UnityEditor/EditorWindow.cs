@@ -1,0 +1,44 @@
+// Compile-only stub of the Unity API: no behaviour, every member throws. Lets `dotnet build` type-check the
+// package's Unity glue without Unity installed. Never shipped, never referenced by Unity (Tools~ is not imported).
+using System;
+using UnityEngine;
+using UnityStubs;
+
+namespace UnityEditor
+{
+    public class EditorWindow : ScriptableObject
+    {
+        public static T GetWindow<T>(string title) where T : EditorWindow => throw new StubException();
+        public void Repaint() => throw new StubException();
+    }
+
+    [AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
+    public sealed class MenuItem : Attribute
+    {
+        public MenuItem(string itemName) => throw new StubException();
+    }
+
+    public sealed class EditorGUI
+    {
+        public static void ProgressBar(Rect position, float value, string text) => throw new StubException();
+    }
+
+    public sealed class EditorUtility
+    {
+        public static string OpenFilePanel(string title, string directory, string extension) => throw new StubException();
+        public static string OpenFolderPanel(string title, string folder, string defaultName) => throw new StubException();
+        public static bool DisplayDialog(string title, string message, string ok) => throw new StubException();
+        public static void RevealInFinder(string path) => throw new StubException();
+    }
+
+    public sealed class AssetDatabase
+    {
+        public static void Refresh() => throw new StubException();
+    }
+
+    public sealed class EditorPrefs
+    {
+        public static string GetString(string key, string defaultValue) => throw new StubException();
+        public static void SetString(string key, string value) => throw new StubException();
+    }
+}
