@@ -9,6 +9,21 @@ namespace InstantIdAvatars.Diffusion
     /// </summary>
     internal static class HalfConverter
     {
+        static float[]? _table;
+
+        // All 65536 half values as floats (256 KB), for fast bulk conversion of model outputs.
+        static float[] Table
+        {
+            get
+            {
+                var table = _table;
+                if (table != null) return table;
+                table = new float[65536];
+                for (int i = 0; i < table.Length; i++) table[i] = ToFloat((ushort)i);
+                return _table = table;
+            }
+        }
+
         /// <summary>Converts one float to half bits.</summary>
         public static ushort FromFloat(float value)
         {
@@ -62,7 +77,8 @@ namespace InstantIdAvatars.Diffusion
         public static void ToFloat(ReadOnlySpan<ushort> source, Span<float> destination)
         {
             if (destination.Length < source.Length) throw new ArgumentException("destination is shorter than source");
-            for (int i = 0; i < source.Length; i++) destination[i] = ToFloat(source[i]);
+            var table = Table;
+            for (int i = 0; i < source.Length; i++) destination[i] = table[source[i]];
         }
     }
 }
