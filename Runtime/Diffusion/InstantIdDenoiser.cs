@@ -156,7 +156,8 @@ namespace InstantIdAvatars.Diffusion
                 float sigma = scheduler.InitNoiseSigma;
                 for (int i = 0; i < latentSize; i++) latents[i] = noise[i] * sigma;
             }
-            INoiseSource? stepNoise = request.StepNoise ?? generator;
+            // Stochastic schedulers draw from the same generator after the latents, as the pipeline passes its generator.
+            INoiseSource stepNoise = request.StepNoise ?? generator ?? new TorchCpuGenerator(request.Seed);
 
             var modelInput = new float[batch * latentSize];
             var noisePred = new float[batch * latentSize];
@@ -227,6 +228,11 @@ namespace InstantIdAvatars.Diffusion
         {
             if (r.Width <= 0 || r.Height <= 0 || r.Width % 8 != 0 || r.Height % 8 != 0)
                 throw new InstantIdException($"Image size {r.Width}×{r.Height} is not usable: width and height must be positive multiples of 8 (SDXL: 1024×1024).");
+            if (!(r.ControlGuidanceStart >= 0f && r.ControlGuidanceStart < r.ControlGuidanceEnd && r.ControlGuidanceEnd <= 1f))
+                throw new InstantIdException($"ControlGuidanceStart ({r.ControlGuidanceStart}) must be below ControlGuidanceEnd ({r.ControlGuidanceEnd}), both within 0..1 (as diffusers' check_inputs).");
+            foreach (var extra in r.ExtraControlNets)
+                if (!(extra.GuidanceStart >= 0f && extra.GuidanceStart < extra.GuidanceEnd && extra.GuidanceEnd <= 1f))
+                    throw new InstantIdException($"An extra ControlNet's GuidanceStart ({extra.GuidanceStart}) must be below its GuidanceEnd ({extra.GuidanceEnd}), both within 0..1.");
             if (r.Steps < 1)
                 throw new InstantIdException($"Steps must be at least 1 (InstantID default 30); got {r.Steps}.");
             if (r.IdentityTokenCount < 1 || r.IdentityTokens.Length == 0 || r.IdentityTokens.Length % r.IdentityTokenCount != 0)
