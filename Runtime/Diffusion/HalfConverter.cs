@@ -30,12 +30,12 @@ namespace InstantIdAvatars.Diffusion
             uint x = (uint)BitConverter.SingleToInt32Bits(value);
             uint sign = (x >> 16) & 0x8000u;
             x &= 0x7FFFFFFFu;
+            if (x - 0x38800000u < 0x0EFFF000u) // normal half range [2^-14, 65520): rebias, round 13 dropped bits to even
+                return (ushort)(sign | ((x - 0x38000000u + 0xFFFu + ((x >> 13) & 1u)) >> 13));
             if (x >= 0x7F800000u) // Inf or NaN; keep the top payload bits and force a quiet NaN
                 return (ushort)(sign | (x == 0x7F800000u ? 0x7C00u : 0x7E00u | ((x >> 13) & 0x3FFu)));
             if (x >= 0x477FF000u) // >= 65520 rounds past the largest half (65504)
                 return (ushort)(sign | 0x7C00u);
-            if (x >= 0x38800000u) // normal half: rebias the exponent, round the 13 dropped bits to even
-                return (ushort)(sign | ((x - 0x38000000u + 0xFFFu + ((x >> 13) & 1u)) >> 13));
             if (x < 0x33000000u) // below 2^-25: rounds to zero (2^-25 itself ties to even zero)
                 return (ushort)sign;
             // Subnormal half: the value in units of 2^-24, rounded to even.
