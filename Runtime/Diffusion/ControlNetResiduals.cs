@@ -13,6 +13,9 @@ namespace InstantIdAvatars.Diffusion
         readonly long[][] _downShapes;
         float[] _mid = Array.Empty<float>();
         long[] _midShape = Array.Empty<long>();
+        // The last ControlNet's own output tensors, handed to the UNet without a host copy when nothing is summed.
+        OrtTensor[]? _nativeDown;
+        OrtTensor? _nativeMid;
 
         /// <summary>Creates an empty set for <paramref name="downCount"/> down-block residuals (9 for SDXL).</summary>
         public ControlNetResiduals(int downCount)
@@ -30,17 +33,50 @@ namespace InstantIdAvatars.Diffusion
         /// <summary>False until a ControlNet has written into the set.</summary>
         public bool HasValues { get; private set; }
 
-        /// <summary>Down-block residual <paramref name="index"/> (valid after a ControlNet ran).</summary>
-        public float[] Down(int index) => _down[index];
+        /// <summary>Down-block residual <paramref name="index"/> (valid after a ControlNet ran, until its next run).</summary>
+        public float[] Down(int index) { Materialize(); return _down[index]; }
 
         /// <summary>Shape of down-block residual <paramref name="index"/>.</summary>
-        public ReadOnlySpan<long> DownShape(int index) => _downShapes[index];
+        public ReadOnlySpan<long> DownShape(int index) { Materialize(); return _downShapes[index]; }
 
         /// <summary>The mid-block residual.</summary>
-        public float[] Mid => _mid;
+        public float[] Mid { get { Materialize(); return _mid; } }
 
         /// <summary>Shape of the mid-block residual.</summary>
-        public ReadOnlySpan<long> MidShape => _midShape;
+        public ReadOnlySpan<long> MidShape { get { Materialize(); return _midShape; } }
+
+        /// <summary>Records a ControlNet's output tensors as the current residuals (no copy).</summary>
+        internal void SetNative(OrtTensor[] down, OrtTensor mid)
+        {
+            _nativeDown = down;
+            _nativeMid = mid;
+            HasValues = true;
+        }
+
+        /// <summary>The native tensors when they still hold the residuals (one ControlNet, nothing summed).</summary>
+        internal bool TryGetNative(out OrtTensor[] down, out OrtTensor mid)
+        {
+            down = _nativeDown!;
+            mid = _nativeMid!;
+            return _nativeDown != null && _nativeMid != null;
+        }
+
+        /// <summary>Copies the residuals to host arrays if they still live in <paramref name="down"/> (a runner's outputs).</summary>
+        internal void DetachFrom(OrtTensor[] down)
+        {
+            if (ReferenceEquals(_nativeDown, down)) Materialize();
+        }
+
+        /// <summary>Copies native residuals into the host arrays (before summing or reading them).</summary>
+        internal void Materialize()
+        {
+            if (_nativeDown == null || _nativeMid == null) return;
+            for (int i = 0; i < DownCount; i++)
+                _nativeDown[i].Read(PrepareDown(i, _nativeDown[i].Shape, clear: false));
+            _nativeMid.Read(PrepareMid(_nativeMid.Shape, clear: false));
+            _nativeDown = null;
+            _nativeMid = null;
+        }
 
         internal float[] PrepareDown(int index, long[] shape, bool clear) => Prepare(ref _down[index], ref _downShapes[index], shape, clear);
 

@@ -62,7 +62,9 @@ namespace InstantIdAvatars.Diffusion
     {
         readonly SessionIo _io;
         readonly string[] _downNames;
+        readonly OrtTensor[] _downOutputs;
         ControlNetConditioning? _bound;
+        ControlNetResiduals? _lastDestination;
 
         /// <summary>Wraps <paramref name="session"/> (not owned) and checks its inputs and outputs against the contract.</summary>
         public ControlNetRunner(InferenceSession session, string label = "controlnet")
@@ -76,14 +78,16 @@ namespace InstantIdAvatars.Diffusion
             _downNames = new string[count];
             for (int i = 0; i < count; i++) _downNames[i] = "down_block_res_sample_" + i;
             DownResidualCount = count;
+            _downOutputs = new OrtTensor[count];
         }
 
         /// <summary>Number of down-block residuals the model produces (9 for SDXL).</summary>
         public int DownResidualCount { get; }
 
         /// <summary>
-        /// One ControlNet call. Writes the residuals into <paramref name="destination"/>, or adds them when
-        /// <paramref name="accumulate"/> is true (extra ControlNets).
+        /// One ControlNet call. Makes <paramref name="destination"/> refer to the residuals (this runner's output
+        /// buffers, valid until its next run), or adds them to what it holds when <paramref name="accumulate"/> is
+        /// true (extra ControlNets).
         /// </summary>
         public void Run(ReadOnlySpan<float> sample, int latentHeight, int latentWidth, float timestep, float conditioningScale,
             ControlNetConditioning conditioning, ControlNetResiduals destination, bool accumulate)
@@ -109,21 +113,36 @@ namespace InstantIdAvatars.Diffusion
                 _io.Write("time_ids", conditioning.TimeIds, b, 6);
                 _bound = conditioning;
             }
+            // A set that still refers to our outputs from an earlier run keeps its values: copy them out first.
+            if (_lastDestination != null && !ReferenceEquals(_lastDestination, destination)) _lastDestination.DetachFrom(_downOutputs);
+            _lastDestination = destination;
+            bool sum = accumulate && destination.HasValues;
+            if (sum) destination.Materialize(); // before our run overwrites tensors the set may still point at
             _io.Run();
 
+            if (!sum)
+            {
+                // Hand the output tensors over as they are; the UNet binds them directly when the types match.
+                for (int i = 0; i < _downNames.Length; i++) _downOutputs[i] = _io.Output(_downNames[i]);
+                destination.SetNative(_downOutputs, _io.Output("mid_block_res_sample"));
+                return;
+            }
             for (int i = 0; i < _downNames.Length; i++)
             {
                 var output = _io.Output(_downNames[i]);
-                var buffer = destination.PrepareDown(i, output.Shape, clear: false);
-                if (accumulate && destination.HasValues) output.AddTo(buffer); else output.Read(buffer);
+                output.AddTo(destination.PrepareDown(i, output.Shape, clear: false));
             }
             var mid = _io.Output("mid_block_res_sample");
-            var midBuffer = destination.PrepareMid(mid.Shape, clear: false);
-            if (accumulate && destination.HasValues) mid.AddTo(midBuffer); else mid.Read(midBuffer);
+            mid.AddTo(destination.PrepareMid(mid.Shape, clear: false));
             destination.MarkWritten();
         }
 
-        /// <summary>Frees the native buffers (not the session).</summary>
-        public void Dispose() => _io.Dispose();
+        /// <summary>Frees the native buffers (not the session); a residual set still using them gets a host copy first.</summary>
+        public void Dispose()
+        {
+            _lastDestination?.DetachFrom(_downOutputs);
+            _lastDestination = null;
+            _io.Dispose();
+        }
     }
 }

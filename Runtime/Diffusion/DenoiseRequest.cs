@@ -51,6 +51,17 @@ namespace InstantIdAvatars.Diffusion
         public float[] IdentityTokens { get; set; } = Array.Empty<float>();
         /// <summary>[1,16,C] unconditional identity tokens; required with guidance.</summary>
         public float[]? UnconditionalIdentityTokens { get; set; }
+        /// <summary>Identity tokens per image (model_index.json image_tokens; 16 for InstantID).</summary>
+        public int IdentityTokenCount { get; set; } = 16;
+
+        /// <summary>Takes the identity tokens (and unconditional tokens, if any) from <see cref="InstantIdAvatars.Identity.IdentityTokenizer"/>.</summary>
+        public void UseIdentity(InstantIdAvatars.Identity.IdentityTokens tokens)
+        {
+            if (tokens == null) throw new ArgumentNullException(nameof(tokens));
+            IdentityTokens = tokens.Conditional;
+            UnconditionalIdentityTokens = tokens.Unconditional;
+            IdentityTokenCount = tokens.TokenCount;
+        }
 
         /// <summary>IdentityNet's condition: the landmark image [3,Height,Width], RGB in 0..1.</summary>
         public float[] ControlImage { get; set; } = Array.Empty<float>();

@@ -9,18 +9,33 @@ namespace InstantIdAvatars.Diffusion
     /// </summary>
     internal static class HalfConverter
     {
+        static float[]? _table;
+
+        // All 65536 half values as floats (256 KB), for fast bulk conversion of model outputs.
+        static float[] Table
+        {
+            get
+            {
+                var table = _table;
+                if (table != null) return table;
+                table = new float[65536];
+                for (int i = 0; i < table.Length; i++) table[i] = ToFloat((ushort)i);
+                return _table = table;
+            }
+        }
+
         /// <summary>Converts one float to half bits.</summary>
         public static ushort FromFloat(float value)
         {
             uint x = (uint)BitConverter.SingleToInt32Bits(value);
             uint sign = (x >> 16) & 0x8000u;
             x &= 0x7FFFFFFFu;
+            if (x - 0x38800000u < 0x0EFFF000u) // normal half range [2^-14, 65520): rebias, round 13 dropped bits to even
+                return (ushort)(sign | ((x - 0x38000000u + 0xFFFu + ((x >> 13) & 1u)) >> 13));
             if (x >= 0x7F800000u) // Inf or NaN; keep the top payload bits and force a quiet NaN
                 return (ushort)(sign | (x == 0x7F800000u ? 0x7C00u : 0x7E00u | ((x >> 13) & 0x3FFu)));
             if (x >= 0x477FF000u) // >= 65520 rounds past the largest half (65504)
                 return (ushort)(sign | 0x7C00u);
-            if (x >= 0x38800000u) // normal half: rebias the exponent, round the 13 dropped bits to even
-                return (ushort)(sign | ((x - 0x38000000u + 0xFFFu + ((x >> 13) & 1u)) >> 13));
             if (x < 0x33000000u) // below 2^-25: rounds to zero (2^-25 itself ties to even zero)
                 return (ushort)sign;
             // Subnormal half: the value in units of 2^-24, rounded to even.
@@ -62,7 +77,8 @@ namespace InstantIdAvatars.Diffusion
         public static void ToFloat(ReadOnlySpan<ushort> source, Span<float> destination)
         {
             if (destination.Length < source.Length) throw new ArgumentException("destination is shorter than source");
-            for (int i = 0; i < source.Length; i++) destination[i] = ToFloat(source[i]);
+            var table = Table;
+            for (int i = 0; i < source.Length; i++) destination[i] = table[source[i]];
         }
     }
 }

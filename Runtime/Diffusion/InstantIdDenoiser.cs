@@ -109,8 +109,8 @@ namespace InstantIdAvatars.Diffusion
             int latentSize = 4 * h * w;
 
             // Conditioning, batched as the pipeline: row 0 negative/unconditional, row 1 conditional.
-            int hidden = request.IdentityTokens.Length / 16;
-            int tokenCount = 16;
+            int tokenCount = request.IdentityTokenCount;
+            int hidden = request.IdentityTokens.Length / tokenCount;
             int textLength = request.PromptEmbeds.Length / hidden;
             int pooled = request.PooledPromptEmbeds.Length;
             var identity = Batch(cfg, request.UnconditionalIdentityTokens, request.IdentityTokens);
@@ -156,7 +156,8 @@ namespace InstantIdAvatars.Diffusion
                 float sigma = scheduler.InitNoiseSigma;
                 for (int i = 0; i < latentSize; i++) latents[i] = noise[i] * sigma;
             }
-            INoiseSource? stepNoise = request.StepNoise ?? generator;
+            // Stochastic schedulers draw from the same generator after the latents, as the pipeline passes its generator.
+            INoiseSource stepNoise = request.StepNoise ?? generator ?? new TorchCpuGenerator(request.Seed);
 
             var modelInput = new float[batch * latentSize];
             var noisePred = new float[batch * latentSize];
@@ -227,11 +228,16 @@ namespace InstantIdAvatars.Diffusion
         {
             if (r.Width <= 0 || r.Height <= 0 || r.Width % 8 != 0 || r.Height % 8 != 0)
                 throw new InstantIdException($"Image size {r.Width}×{r.Height} is not usable: width and height must be positive multiples of 8 (SDXL: 1024×1024).");
+            if (!(r.ControlGuidanceStart >= 0f && r.ControlGuidanceStart < r.ControlGuidanceEnd && r.ControlGuidanceEnd <= 1f))
+                throw new InstantIdException($"ControlGuidanceStart ({r.ControlGuidanceStart}) must be below ControlGuidanceEnd ({r.ControlGuidanceEnd}), both within 0..1 (as diffusers' check_inputs).");
+            foreach (var extra in r.ExtraControlNets)
+                if (!(extra.GuidanceStart >= 0f && extra.GuidanceStart < extra.GuidanceEnd && extra.GuidanceEnd <= 1f))
+                    throw new InstantIdException($"An extra ControlNet's GuidanceStart ({extra.GuidanceStart}) must be below its GuidanceEnd ({extra.GuidanceEnd}), both within 0..1.");
             if (r.Steps < 1)
                 throw new InstantIdException($"Steps must be at least 1 (InstantID default 30); got {r.Steps}.");
-            if (r.IdentityTokens.Length == 0 || r.IdentityTokens.Length % 16 != 0)
-                throw new InstantIdException("IdentityTokens must be the 16 identity tokens [1,16,C] from IdentityTokenizer.Encode.");
-            int hidden = r.IdentityTokens.Length / 16;
+            if (r.IdentityTokenCount < 1 || r.IdentityTokens.Length == 0 || r.IdentityTokens.Length % r.IdentityTokenCount != 0)
+                throw new InstantIdException($"IdentityTokens must be the {r.IdentityTokenCount} identity tokens [1,{r.IdentityTokenCount},C] from IdentityTokenizer.Encode (use DenoiseRequest.UseIdentity).");
+            int hidden = r.IdentityTokens.Length / r.IdentityTokenCount;
             if (r.PromptEmbeds.Length == 0 || r.PromptEmbeds.Length % hidden != 0)
                 throw new InstantIdException($"PromptEmbeds must be [1,77k,{hidden}] (the same width C as the identity tokens); got {r.PromptEmbeds.Length} values.");
             if (r.PooledPromptEmbeds.Length == 0)

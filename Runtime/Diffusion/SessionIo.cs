@@ -91,6 +91,7 @@ namespace InstantIdAvatars.Diffusion
         readonly RunOptions _runOptions = new RunOptions();
         readonly Dictionary<string, OrtTensor> _inputs = new Dictionary<string, OrtTensor>();
         readonly Dictionary<string, OrtTensor> _outputs = new Dictionary<string, OrtTensor>();
+        readonly Dictionary<string, OrtTensor> _borrowed = new Dictionary<string, OrtTensor>();
         readonly string[] _inputNames;
         readonly string[] _outputNames;
         readonly OrtValue[] _inputValues;
@@ -141,6 +142,7 @@ namespace InstantIdAvatars.Diffusion
         /// <summary>The persistent tensor for an input, (re)allocated with the model's element type when the shape changes.</summary>
         public OrtTensor Input(string name, params long[] shape)
         {
+            if (_borrowed.Remove(name)) _shapeVersion++;
             if (_inputs.TryGetValue(name, out var tensor) && tensor.HasShape(shape)) return tensor;
             if (!HasInput(name)) RequireInputs(name);
             var type = InputElementType(name);
@@ -151,6 +153,16 @@ namespace InstantIdAvatars.Diffusion
             _inputs[name] = tensor;
             _shapeVersion++;
             return tensor;
+        }
+
+        /// <summary>Binds another model's tensor (not owned) as an input, e.g. ControlNet outputs into the UNet.</summary>
+        public void Borrow(string name, OrtTensor tensor)
+        {
+            if (_borrowed.TryGetValue(name, out var current) && ReferenceEquals(current, tensor)) return;
+            if (!HasInput(name)) RequireInputs(name);
+            if (_inputs.TryGetValue(name, out var owned)) { owned.Dispose(); _inputs.Remove(name); }
+            _borrowed[name] = tensor;
+            _shapeVersion++;
         }
 
         public void Write(string name, ReadOnlySpan<float> values, params long[] shape) => Input(name, shape).Write(values);
@@ -170,7 +182,7 @@ namespace InstantIdAvatars.Diffusion
             {
                 for (int i = 0; i < _inputNames.Length; i++)
                 {
-                    if (!_inputs.TryGetValue(_inputNames[i], out var tensor))
+                    if (!_borrowed.TryGetValue(_inputNames[i], out var tensor) && !_inputs.TryGetValue(_inputNames[i], out tensor))
                         throw new ModelBindingException($"The {Label} model's input '{_inputNames[i]}' was not given; it is not part of the model-set contract.");
                     _inputValues[i] = tensor.Value;
                 }
@@ -206,6 +218,7 @@ namespace InstantIdAvatars.Diffusion
             foreach (var t in _outputs.Values) t.Dispose();
             _inputs.Clear();
             _outputs.Clear();
+            _borrowed.Clear();
             _runOptions.Dispose();
         }
     }

@@ -98,9 +98,18 @@ namespace InstantIdAvatars.Diffusion
             {
                 if (residuals.DownCount != DownResidualCount)
                     throw new ModelBindingException($"The {_io.Label} model takes {DownResidualCount} down residuals but the ControlNet gave {residuals.DownCount}; the ControlNet and the UNet must come from the same base model.");
-                for (int i = 0; i < _downNames.Length; i++)
-                    _io.Write(_downNames[i], residuals.Down(i), residuals.DownShape(i).ToArray());
-                _io.Write("mid_block_additional_residual", residuals.Mid, residuals.MidShape.ToArray());
+                if (residuals.TryGetNative(out var down, out var mid) && CanBorrow(down, mid))
+                {
+                    // One ControlNet, same element types: bind its output tensors directly (no host round trip).
+                    for (int i = 0; i < _downNames.Length; i++) _io.Borrow(_downNames[i], down[i]);
+                    _io.Borrow("mid_block_additional_residual", mid);
+                }
+                else
+                {
+                    for (int i = 0; i < _downNames.Length; i++)
+                        _io.Write(_downNames[i], residuals.Down(i), residuals.DownShape(i).ToArray());
+                    _io.Write("mid_block_additional_residual", residuals.Mid, residuals.MidShape.ToArray());
+                }
             }
             else
             {
@@ -110,6 +119,13 @@ namespace InstantIdAvatars.Diffusion
             }
             _io.Run();
             _io.Output("out_sample").Read(noisePred);
+        }
+
+        bool CanBorrow(OrtTensor[] down, OrtTensor mid)
+        {
+            for (int i = 0; i < _downNames.Length; i++)
+                if (down[i].ElementType != _io.InputElementType(_downNames[i])) return false;
+            return mid.ElementType == _io.InputElementType("mid_block_additional_residual");
         }
 
         // Shape of a residual when no ControlNet runs: channels from the model; spatial size halves per down block

@@ -162,7 +162,7 @@ namespace InstantIdAvatars.Tests.Diffusion
             var zeroScale = LoopRequest("loop_nocfg");
             zeroScale.ControlNetScale = 0f;
             var emptyWindow = LoopRequest("loop_nocfg");
-            emptyWindow.ControlGuidanceStart = 1f;
+            emptyWindow.ControlGuidanceStart = 0.99f; // i/n < 0.99 for every step: never kept
             var a = Denoiser().Run(zeroScale, Euler());
             var b = Denoiser().Run(emptyWindow, Euler());
             Assert.That(a.Latents, Is.EqualTo(b.Latents));
@@ -259,7 +259,7 @@ namespace InstantIdAvatars.Tests.Diffusion
         {
             using var extraRunner = new ControlNetRunner(StepFixture.Shared("controlnet"), "controlnet_extra");
             var request = LoopRequest("loop_nocfg");
-            request.ExtraControlNets.Add(new ExtraControlNet(extraRunner, request.ControlImage, 0.9f) { GuidanceStart = 1f });
+            request.ExtraControlNets.Add(new ExtraControlNet(extraRunner, request.ControlImage, 0.9f) { GuidanceStart = 0.99f });
             var withIdle = Denoiser().Run(request, Euler());
             var plain = Denoiser().Run(LoopRequest("loop_nocfg"), Euler());
             Assert.That(withIdle.Latents, Is.EqualTo(plain.Latents));
@@ -304,6 +304,30 @@ namespace InstantIdAvatars.Tests.Diffusion
                 (latents, next) = (next, latents);
             }
             Assert.That(result.Latents, Is.EqualTo(latents));
+        }
+
+        [Test]
+        public void Run_RejectsEmptyControlGuidanceWindowLikeDiffusers()
+        {
+            var request = LoopRequest("loop_nocfg");
+            request.ControlGuidanceStart = 0.5f;
+            request.ControlGuidanceEnd = 0.5f;
+            Assert.That(() => Denoiser().Run(request, Euler()),
+                Throws.InstanceOf<InstantIdException>().With.Message.Contains("ControlGuidanceEnd"));
+        }
+
+        [Test]
+        public void Run_CallerNoiseWithAncestralSchedulerDrawsStepNoiseFromTheSeed()
+        {
+            // With caller noise there is no latent generator; stochastic steps still get seeded noise (and stay deterministic).
+            var scheduler = new EulerAncestralDiscreteScheduler(SchedulerConfig.SdxlBase());
+            var a = LoopRequest("loop_nocfg");
+            a.InitialNoise = StepFixture.Load("loop_nocfg_noise");
+            var b = LoopRequest("loop_nocfg");
+            b.InitialNoise = StepFixture.Load("loop_nocfg_noise");
+            var first = Denoiser().Run(a, scheduler);
+            var second = Denoiser().Run(b, new EulerAncestralDiscreteScheduler(SchedulerConfig.SdxlBase()));
+            Assert.That(second.Latents, Is.EqualTo(first.Latents));
         }
 
         static float[] Concat(float[] a, float[] b)

@@ -76,5 +76,17 @@ namespace InstantIdAvatars.Tests.Identity
             using var tokenizer = new IdentityTokenizer(_session);
             Assert.That(() => tokenizer.Encode(new float[500]), Throws.ArgumentException.With.Message.Contains("512"));
         }
+            [Test]
+        public void UseIdentity_FillsTheDenoiseRequest()
+        {
+            var (input, _) = Load("b1_k1_face_embeds");
+            using var tokenizer = new IdentityTokenizer(_session);
+            var tokens = tokenizer.Encode(input);
+            var request = new DenoiseRequest();
+            request.UseIdentity(tokens);
+            Assert.That(request.IdentityTokens, Is.SameAs(tokens.Conditional));
+            Assert.That(request.UnconditionalIdentityTokens, Is.SameAs(tokens.Unconditional));
+            Assert.That(request.IdentityTokenCount, Is.EqualTo(16));
+        }
     }
 }

@@ -70,7 +70,11 @@ namespace InstantIdAvatars.Benchmarks
             _sample.Dispose();
         }
 
-        /// <summary>ControlNet outputs → host arrays → UNet inputs (what ControlNetRunner + UNetRunner do per step).</summary>
+        /// <summary>
+        /// ControlNet outputs → host arrays → UNet inputs: the per-step copy when residuals are summed (extra
+        /// ControlNets) or element types differ. With IdentityNet alone the UNet binds the ControlNet's output
+        /// tensors directly and this cost is zero.
+        /// </summary>
         [Benchmark]
         public void ResidualHandoff()
         {
