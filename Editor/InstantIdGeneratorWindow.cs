@@ -102,7 +102,7 @@ namespace InstantIdAvatars.Editor
                     if (!string.IsNullOrEmpty(path)) _session.PhotoPaths.Add(path);
                 }
                 if (_session.PhotoPaths.Count > 1)
-                    _session.Combine = (IdentityCombine)EditorGUILayout.EnumPopup("Combine photos", _session.Combine);
+                    _session.Combine = (InstantIdAvatars.Faces.MultiReferenceMode)EditorGUILayout.EnumPopup("Combine photos", _session.Combine);
             }
             else
             {

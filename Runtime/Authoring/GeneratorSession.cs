@@ -47,7 +47,7 @@ namespace InstantIdAvatars.Authoring
         public string ProfilePath { get; set; } = "";
 
         /// <summary>How several photos combine (paper's multi-reference).</summary>
-        public IdentityCombine Combine { get; set; } = IdentityCombine.Average;
+        public InstantIdAvatars.Faces.MultiReferenceMode Combine { get; set; } = InstantIdAvatars.Faces.MultiReferenceMode.Average;
 
         /// <summary>The user's prompt; a preset's template wraps it ("{prompt}").</summary>
         public string Prompt { get; set; } = "";

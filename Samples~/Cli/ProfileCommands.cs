@@ -2,6 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.CommandLine;
 using System.IO;
+using System.Linq;
+using InstantIdAvatars.Imaging;
+using InstantIdAvatars.Models;
+using InstantIdAvatars.Pipeline;
 using InstantIdAvatars.Profiles;
 
 namespace InstantIdAvatars.Cli
@@ -29,8 +33,11 @@ namespace InstantIdAvatars.Cli
             {
                 var path = parse.GetValue(output)!;
                 var folder = CliOptions.ModelSetFolder(parse.GetValue(models));
-                var profile = ProfileBuilder.FromPhotos(folder, parse.GetValue(provider), parse.GetValue(faces)!,
-                    parse.GetValue(name) ?? Path.GetFileNameWithoutExtension(path));
+                using var generator = new InstantIdGenerator(folder, new GeneratorOptions { Sessions = new SessionSettings { Provider = parse.GetValue(provider) } });
+                var photos = parse.GetValue(faces)!.Select(f => (Path.GetFileName(f), ImageLoader.Load(f))).ToList();
+                IdentityProfile profile;
+                try { profile = generator.CreateProfileAsync(photos, parse.GetValue(name) ?? Path.GetFileNameWithoutExtension(path)).GetAwaiter().GetResult(); }
+                finally { foreach (var (_, image) in photos) image.Dispose(); }
                 IdentityProfileFile.Save(profile, path);
                 Console.WriteLine(IdentityProfileFile.ToJson(profile));
                 Console.WriteLine($"saved {path}");

@@ -170,11 +170,11 @@ namespace InstantIdAvatars.Tests.Authoring
             session.PresetName = "npc-scifi";
             session.GuidanceScale = 7.5f;
             session.Width = 896;
-            session.Combine = IdentityCombine.Tokens;
+            session.Combine = InstantIdAvatars.Faces.MultiReferenceMode.Stacked;
             var copy = GeneratorSession.FromJson(session.ToJson());
             Assert.That(copy.ToJson(), Is.EqualTo(session.ToJson()));
             Assert.That((copy.PresetName, copy.GuidanceScale, copy.Width, copy.Height, copy.Seed, copy.RandomSeed, copy.Combine),
-                Is.EqualTo(("npc-scifi", (float?)7.5f, (int?)896, (int?)null, 42L, false, IdentityCombine.Tokens)));
+                Is.EqualTo(("npc-scifi", (float?)7.5f, (int?)896, (int?)null, 42L, false, InstantIdAvatars.Faces.MultiReferenceMode.Stacked)));
             Assert.That(copy.PhotoPaths, Is.EqualTo(new[] { _photo }));
             Assert.Throws<InstantIdException>(() => GeneratorSession.FromJson("{not json"));
         }

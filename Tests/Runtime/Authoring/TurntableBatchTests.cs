@@ -40,6 +40,8 @@ namespace InstantIdAvatars.Tests.Authoring
                     new Dictionary<GenerationStage, TimeSpan>());
             }
 
+            public InstantIdAvatars.Faces.FaceAnalysis AnalyzeFaces(Image<Rgb24> image) => throw new NotSupportedException();
+            public InstantIdAvatars.Profiles.IdentityProfile CreateProfile(IReadOnlyList<(string Label, Image<Rgb24> Image)> photos, string name) => throw new NotSupportedException();
             public void Dispose() { }
         }
 
