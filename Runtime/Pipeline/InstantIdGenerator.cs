@@ -62,9 +62,9 @@ namespace InstantIdAvatars.Pipeline
             ThrowIfDisposed();
             request.Validate();
             var queued = request.Clone();
-            var task = Enqueue(ct => _engine.Generate(queued, p => progress?.Report(p), ct), cancellationToken);
+            // reported before the job is queued: the worker may start at once, and reports must stay in order
             progress?.Report(new GenerationProgress(GenerationStage.Queued));
-            return task;
+            return Enqueue(ct => _engine.Generate(queued, p => progress?.Report(p), ct), cancellationToken);
         }
 
         /// <summary>Finds and embeds the faces in an image (e.g. a webcam frame, to tell the player "move closer").</summary>

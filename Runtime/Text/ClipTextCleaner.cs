@@ -91,10 +91,45 @@ namespace InstantIdAvatars.Text
                 text = FixSurrogates(text);
                 if (text.IndexOf('\u001b') >= 0) text = s_ansi.Replace(text, "");
                 text = RemoveControlChars(text);
-                text = text.Normalize(NormalizationForm.FormC);
+                text = NormalizeC(text);
                 if (text == orig) break;
             }
             return text;
+        }
+
+        /// <summary>
+        /// NFC as Python's unicodedata.normalize. .NET (ICU) refuses strings with noncharacters such as U+FFFE or
+        /// U+10FFFF, which Python passes through; those are kept as they are and the text around them normalised.
+        /// </summary>
+        static string NormalizeC(string text)
+        {
+            try { return text.Normalize(NormalizationForm.FormC); }
+            catch (ArgumentException)
+            {
+                var result = new StringBuilder(text.Length);
+                int start = 0;
+                for (int i = 0; i < text.Length; i++)
+                {
+                    int cp = char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]) ? char.ConvertToUtf32(text[i], text[i + 1]) : text[i];
+                    int width = cp > 0xFFFF ? 2 : 1;
+                    bool nonCharacter = (cp & 0xFFFE) == 0xFFFE || (cp >= 0xFDD0 && cp <= 0xFDEF) || char.IsSurrogate(text[i]) && width == 1;
+                    if (nonCharacter)
+                    {
+                        result.Append(SafeNormalize(text.Substring(start, i - start)));
+                        result.Append(text, i, width);
+                        start = i + width;
+                    }
+                    i += width - 1;
+                }
+                result.Append(SafeNormalize(text.Substring(start)));
+                return result.ToString();
+            }
+        }
+
+        static string SafeNormalize(string s)
+        {
+            try { return s.Normalize(NormalizationForm.FormC); }
+            catch (ArgumentException) { return s; }
         }
 
         static string FtfyUnescapeHtml(string text)
