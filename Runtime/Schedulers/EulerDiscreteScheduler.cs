@@ -142,24 +142,13 @@ namespace InstantIdAvatars.Schedulers
             return spacing == TimestepSpacing.Leading ? (float)Math.Sqrt(max * max + 1f) : max;
         }
 
-        void InitStepIndex(float timestep)
-        {
-            if (_timesteps.Length == 0)
-                throw new InstantIdException("EulerDiscreteScheduler: call SetTimesteps before scaling or stepping.");
-            int index = NoiseSchedule.IndexForTimestep(_timesteps, timestep);
-            if (index < 0)
-                throw new InstantIdException($"EulerDiscreteScheduler: timestep {timestep} is not in the current schedule; pass one of Timesteps.");
-            _stepIndex = index;
-        }
+        void InitStepIndex(float timestep) => _stepIndex = NoiseSchedule.StepIndexFor("EulerDiscreteScheduler", _timesteps, timestep);
 
         /// <inheritdoc />
         public void ScaleModelInput(ReadOnlySpan<float> sample, float timestep, Span<float> destination)
         {
-            NoiseSchedule.CheckLengths(sample.Length, destination.Length, nameof(destination));
             if (_stepIndex < 0) InitStepIndex(timestep);
-            float sigma = _sigmas[_stepIndex];
-            float scale = (float)Math.Sqrt(sigma * sigma + 1f);
-            for (int i = 0; i < sample.Length; i++) destination[i] = sample[i] / scale;
+            NoiseSchedule.ScaleForSigma(sample, _sigmas[_stepIndex], destination);
         }
 
         /// <inheritdoc />

@@ -211,5 +211,27 @@ namespace InstantIdAvatars.Schedulers
             if (actual != expected)
                 throw new ArgumentException($"{name} has {actual} values but the sample has {expected}; pass buffers of the same size.", name);
         }
+
+        /// <summary>
+        /// diffusers' _init_step_index: the position of <paramref name="timestep"/> in the schedule, with the
+        /// scheduler's name in the errors.
+        /// </summary>
+        internal static int StepIndexFor(string scheduler, float[] timesteps, float timestep)
+        {
+            if (timesteps.Length == 0)
+                throw new InstantIdException($"{scheduler}: call SetTimesteps before scaling or stepping.");
+            int index = IndexForTimestep(timesteps, timestep);
+            if (index < 0)
+                throw new InstantIdException($"{scheduler}: timestep {timestep} is not in the current schedule; pass one of Timesteps.");
+            return index;
+        }
+
+        /// <summary>The k-diffusion input scaling sample / sqrt(σ² + 1) of the Euler-family scale_model_input.</summary>
+        internal static void ScaleForSigma(ReadOnlySpan<float> sample, float sigma, Span<float> destination)
+        {
+            CheckLengths(sample.Length, destination.Length, nameof(destination));
+            float scale = (float)Math.Sqrt(sigma * sigma + 1f);
+            for (int i = 0; i < sample.Length; i++) destination[i] = sample[i] / scale;
+        }
     }
 }

@@ -29,6 +29,20 @@ namespace InstantIdAvatars.Tests
             return dir;
         }
 
+        /// <summary>A writable copy of the tiny model set (without Unity .meta files) in a new temp folder.</summary>
+        public static string CopyTinyModelSet()
+        {
+            var copy = NewTempFolder();
+            foreach (var file in Directory.GetFiles(TinyModelSet, "*", SearchOption.AllDirectories))
+            {
+                if (file.EndsWith(".meta", StringComparison.Ordinal)) continue;
+                var target = System.IO.Path.Combine(copy, System.IO.Path.GetRelativePath(TinyModelSet, file));
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+            return copy;
+        }
+
         static string FindRoot()
         {
             var dir = new DirectoryInfo(AppContext.BaseDirectory);

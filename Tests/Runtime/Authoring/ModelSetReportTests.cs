@@ -13,13 +13,7 @@ namespace InstantIdAvatars.Tests.Authoring
         [SetUp]
         public void CopyTheTinySet()
         {
-            _copy = TestData.NewTempFolder();
-            foreach (var file in Directory.GetFiles(TestData.TinyModelSet, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".meta")))
-            {
-                var target = Path.Combine(_copy, Path.GetRelativePath(TestData.TinyModelSet, file));
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Copy(file, target);
-            }
+            _copy = TestData.CopyTinyModelSet();
         }
 
         [TearDown]
