@@ -8,7 +8,8 @@ namespace InstantIdAvatars.Diffusion
     public static class RegionMasks
     {
         /// <summary>
-        /// A box of ones on zeros, <paramref name="feather"/> pixels of linear ramp inside its edges. Pixel (x, y) is
+        /// A box of ones on zeros, <paramref name="feather"/> pixels of linear ramp inside its edges (not along edges
+        /// that lie on or beyond the image border, so a region touching the border stays 1 there). Pixel (x, y) is
         /// judged at its centre (x + 0.5, y + 0.5), so with feather 0 and integer corners it is exactly InstantID demo's
         /// <c>control_mask[y1:y2, x1:x2] = 255</c> (÷ 255).
         /// </summary>
@@ -22,13 +23,13 @@ namespace InstantIdAvatars.Diffusion
             for (int py = 0; py < height; py++)
             {
                 float cy = py + 0.5f;
-                float dy = Math.Min(cy - y, y2 - cy);
-                if (dy <= 0) continue;
+                if (cy <= y || cy >= y2) continue;
+                float dy = Math.Min(y <= 0 ? float.MaxValue : cy - y, y2 >= height ? float.MaxValue : y2 - cy);
                 for (int px = 0; px < width; px++)
                 {
                     float cx = px + 0.5f;
-                    float d = Math.Min(dy, Math.Min(cx - x, x2 - cx));
-                    if (d <= 0) continue;
+                    if (cx <= x || cx >= x2) continue;
+                    float d = Math.Min(dy, Math.Min(x <= 0 ? float.MaxValue : cx - x, x2 >= width ? float.MaxValue : x2 - cx));
                     mask[py * width + px] = feather > 0 ? Math.Min(1f, d / feather) : 1f;
                 }
             }
