@@ -78,6 +78,26 @@ namespace InstantIdAvatars.Diffusion
             _nativeMid = null;
         }
 
+        /// <summary>
+        /// Multiplies every residual [B,C,h,w] by a [h,w] mask from <paramref name="maskFor"/>(h, w), broadcast over
+        /// batch and channels (InstantID's control_mask weighting). Copies native residuals to the host first.
+        /// </summary>
+        internal void MultiplyByMask(Func<int, int, float[]> maskFor)
+        {
+            Materialize();
+            for (int i = 0; i < DownCount; i++) Multiply(_down[i], _downShapes[i], maskFor);
+            Multiply(_mid, _midShape, maskFor);
+        }
+
+        static void Multiply(float[] values, long[] shape, Func<int, int, float[]> maskFor)
+        {
+            if (shape.Length != 4) throw new ModelBindingException($"A ControlNet residual has shape [{string.Join(",", shape)}]; a region mask needs [B,C,h,w].");
+            int plane = checked((int)(shape[2] * shape[3]));
+            var mask = maskFor((int)shape[2], (int)shape[3]);
+            for (int start = 0; start < values.Length; start += plane)
+                for (int j = 0; j < plane; j++) values[start + j] *= mask[j];
+        }
+
         internal float[] PrepareDown(int index, long[] shape, bool clear) => Prepare(ref _down[index], ref _downShapes[index], shape, clear);
 
         internal float[] PrepareMid(long[] shape, bool clear) => Prepare(ref _mid, ref _midShape, shape, clear);

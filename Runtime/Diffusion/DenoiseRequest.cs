@@ -26,6 +26,30 @@ namespace InstantIdAvatars.Diffusion
         public float GuidanceEnd { get; set; } = 1f;
     }
 
+    /// <summary>
+    /// One identity of a several-identity image: its identity tokens, its landmark map and where it acts.
+    /// See <see cref="DenoiseRequest.Regions"/>.
+    /// </summary>
+    public sealed class IdentityRegion
+    {
+        /// <param name="identityTokens">[1,T,C] conditional identity tokens of this person.</param>
+        /// <param name="unconditionalIdentityTokens">[1,T,C] unconditional tokens; required with guidance.</param>
+        /// <param name="controlImage">This person's landmark map [3,H,W] in 0..1 (only their face drawn).</param>
+        /// <param name="mask">[H,W] weights in 0..1 in image pixels (1 inside the region; see <see cref="RegionMasks.Box"/>).</param>
+        public IdentityRegion(float[] identityTokens, float[]? unconditionalIdentityTokens, float[] controlImage, float[] mask)
+        {
+            IdentityTokens = identityTokens ?? throw new ArgumentNullException(nameof(identityTokens));
+            UnconditionalIdentityTokens = unconditionalIdentityTokens;
+            ControlImage = controlImage ?? throw new ArgumentNullException(nameof(controlImage));
+            Mask = mask ?? throw new ArgumentNullException(nameof(mask));
+        }
+
+        public float[] IdentityTokens { get; }
+        public float[]? UnconditionalIdentityTokens { get; }
+        public float[] ControlImage { get; }
+        public float[] Mask { get; }
+    }
+
     /// <summary>What one InstantID generation needs after the text, face and identity stages.</summary>
     public sealed class DenoiseRequest
     {
@@ -101,6 +125,22 @@ namespace InstantIdAvatars.Diffusion
         public (int Top, int Left) NegativeCropsTopLeft { get; set; }
         /// <summary>Negative target size.</summary>
         public (int Height, int Width)? NegativeTargetSize { get; set; }
+
+        /// <summary>
+        /// Face-region refinement (InstantID demo's <c>enhance_face_region</c> / the full pipeline's <c>control_mask</c>):
+        /// [Height,Width] weights in 0..1 that multiply IdentityNet's residuals, bilinearly resized to each residual's
+        /// size as <c>F.interpolate(mask, (h//s, w//s), mode="bilinear")</c>. Extra ControlNets are not masked (as
+        /// upstream). Null = no mask.
+        /// </summary>
+        public float[]? IdentityNetMask { get; set; }
+
+        /// <summary>
+        /// Several identities in one image. When not empty, <see cref="IdentityTokens"/>, <see cref="ControlImage"/> and
+        /// <see cref="UnconditionalIdentityTokens"/> are ignored: every step runs IdentityNet + UNet once per region with
+        /// that region's tokens (as IP tokens and IdentityNet context) and landmark map, and blends the noise
+        /// predictions with <see cref="InstantIdDenoiser.RegionWeights"/>.
+        /// </summary>
+        public IList<IdentityRegion> Regions { get; } = new List<IdentityRegion>();
 
         /// <summary>Render a cheap latent-space RGB preview for each progress report.</summary>
         public bool Preview { get; set; }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using InstantIdAvatars.Schedulers;
 
@@ -108,12 +109,8 @@ namespace InstantIdAvatars.Diffusion
             int h = request.Height / 8, w = request.Width / 8;
             int latentSize = 4 * h * w;
 
-            // Conditioning, batched as the pipeline: row 0 negative/unconditional, row 1 conditional.
-            int tokenCount = request.IdentityTokenCount;
-            int hidden = request.IdentityTokens.Length / tokenCount;
-            int textLength = request.PromptEmbeds.Length / hidden;
-            int pooled = request.PooledPromptEmbeds.Length;
-            var identity = Batch(cfg, request.UnconditionalIdentityTokens, request.IdentityTokens);
+            // Conditioning, batched as the pipeline: row 0 negative/unconditional, row 1 conditional. One pass per
+            // identity: the plain request is one pass; Regions give one pass per region.
             var textEmbeds = Batch(cfg, request.NegativePooledPromptEmbeds, request.PooledPromptEmbeds);
             var original = request.OriginalSize ?? (request.Height, request.Width);
             var target = request.TargetSize ?? (request.Height, request.Width);
@@ -122,22 +119,22 @@ namespace InstantIdAvatars.Diffusion
                 ? TimeIds(request.NegativeOriginalSize.Value, request.NegativeCropsTopLeft, request.NegativeTargetSize.Value)
                 : timeIds;
             var batchedTimeIds = Batch(cfg, negativeTimeIds, timeIds);
-            var encoderHiddenStates = new float[batch * (textLength + tokenCount) * hidden];
-            for (int b = 0; b < batch; b++)
+            var passes = new List<Pass>();
+            if (request.Regions.Count == 0)
+                passes.Add(MakePass(request, cfg, request.UnconditionalIdentityTokens, request.IdentityTokens, request.ControlImage, textEmbeds, batchedTimeIds));
+            else
+                foreach (var region in request.Regions)
+                    passes.Add(MakePass(request, cfg, region.UnconditionalIdentityTokens, region.IdentityTokens, region.ControlImage, textEmbeds, batchedTimeIds));
+            float[][]? weights = request.Regions.Count > 1
+                ? RegionWeights(request.Regions.Select(r => r.Mask).ToList(), request.Height, request.Width)
+                : null;
+            var identityMasks = new Dictionary<(int, int), float[]>();
+            Func<int, int, float[]> identityMaskFor = (mh, mw) =>
             {
-                var prompt = cfg && b == 0 ? request.NegativePromptEmbeds! : request.PromptEmbeds;
-                var tokens = identity.AsSpan(b * tokenCount * hidden, tokenCount * hidden);
-                var row = encoderHiddenStates.AsSpan(b * (textLength + tokenCount) * hidden);
-                prompt.AsSpan().CopyTo(row);
-                tokens.CopyTo(row.Slice(textLength * hidden));
-            }
-            var unetConditioning = new UNetConditioning(batch, encoderHiddenStates, textLength + tokenCount, textEmbeds, batchedTimeIds);
-            var identityConditioning = new ControlNetConditioning(batch, identity, tokenCount, Repeat(request.ControlImage, batch),
-                request.Height, request.Width, textEmbeds, batchedTimeIds);
-            var extras = new List<(ExtraControlNet Net, ControlNetConditioning Conditioning)>();
-            foreach (var extra in request.ExtraControlNets)
-                extras.Add((extra, new ControlNetConditioning(batch, identity, tokenCount, Repeat(extra.Image, batch),
-                    request.Height, request.Width, textEmbeds, batchedTimeIds)));
+                if (!identityMasks.TryGetValue((mh, mw), out var m))
+                    identityMasks[(mh, mw)] = m = RegionMasks.ResizeBilinear(request.IdentityNetMask!, request.Height, request.Width, mh, mw);
+                return m;
+            };
 
             // Schedule and initial latents (prepare_latents: randn × init_noise_sigma; img2img: add_noise).
             scheduler.SetTimesteps(request.Steps);
@@ -161,9 +158,12 @@ namespace InstantIdAvatars.Diffusion
 
             var modelInput = new float[batch * latentSize];
             var noisePred = new float[batch * latentSize];
-            var guided = cfg ? new float[latentSize] : noisePred;
+            var first = passes.Count > 1 ? new float[batch * latentSize] : noisePred;
+            var blended = passes.Count > 1 ? new float[batch * latentSize] : noisePred;
+            var guided = cfg ? new float[latentSize] : blended;
             var next = new float[latentSize];
             var residuals = new ControlNetResiduals(_unet.DownResidualCount);
+            int plane = h * w;
             int n = timesteps.Count;
             for (int i = 0; i < n; i++)
             {
@@ -172,25 +172,18 @@ namespace InstantIdAvatars.Diffusion
                 for (int b = 0; b < batch; b++) latents.AsSpan().CopyTo(modelInput.AsSpan(b * latentSize));
                 scheduler.ScaleModelInput(modelInput, t, modelInput);
 
-                // ControlNet(s). A zero conditioning scale gives exactly-zero residuals, so such nets are skipped
-                // (diffusers runs them and multiplies by 0; the UNet sees the same zeros).
-                bool any = false;
-                float identityScale = request.ControlNetScale * ControlNetKeep(i, n, request.ControlGuidanceStart, request.ControlGuidanceEnd);
-                if (identityScale != 0f)
+                for (int p = 0; p < passes.Count; p++)
                 {
-                    _identityNet.Run(modelInput, h, w, t, identityScale, identityConditioning, residuals, accumulate: false);
-                    any = true;
-                }
-                foreach (var (net, conditioning) in extras)
-                {
-                    float scale = net.Scale * ControlNetKeep(i, n, net.GuidanceStart, net.GuidanceEnd);
-                    if (scale == 0f) continue;
-                    net.Runner.Run(modelInput, h, w, t, scale, conditioning, residuals, accumulate: any);
-                    any = true;
+                    if (p > 0) cancellationToken.ThrowIfCancellationRequested();
+                    Predict(request, passes[p], modelInput, h, w, t, i, n, residuals, identityMaskFor, p == 0 ? first : noisePred);
+                    if (weights == null) continue;
+                    if (p == 0) { first.AsSpan().CopyTo(blended); continue; }
+                    // ε = ε₀ + Σ_{r≥1} m_r (ε_r − ε₀) = Σ m_r ε_r since Σ m_r = 1; identical passes give ε₀ exactly.
+                    var m = weights[p];
+                    for (int k = 0; k < blended.Length; k++) blended[k] += m[k % plane] * (noisePred[k] - first[k]);
                 }
 
-                _unet.Run(modelInput, h, w, t, request.IpAdapterScale, unetConditioning, any ? residuals : null, noisePred);
-                if (cfg) ApplyGuidance(noisePred, request.GuidanceScale, guided);
+                if (cfg) ApplyGuidance(blended, request.GuidanceScale, guided);
                 scheduler.Step(guided, t, latents, next, Span<float>.Empty, stepNoise);
                 (latents, next) = (next, latents);
 
@@ -205,6 +198,93 @@ namespace InstantIdAvatars.Diffusion
             var decoded = _vae.Decode(latents, 1, h, w, _vaeScalingFactor, out int imageHeight, out int imageWidth);
             var rgb = VaeDecoder.ToRgbBytes(decoded, imageHeight, imageWidth);
             return new DenoiseResult(latents, decoded, rgb, imageWidth, imageHeight);
+        }
+
+        sealed class Pass
+        {
+            public UNetConditioning UNet = null!;
+            public ControlNetConditioning IdentityNet = null!;
+            public List<(ExtraControlNet Net, ControlNetConditioning Conditioning)> Extras = new List<(ExtraControlNet, ControlNetConditioning)>();
+        }
+
+        static Pass MakePass(DenoiseRequest request, bool cfg, float[]? unconditionalTokens, float[] tokens, float[] controlImage,
+            float[] textEmbeds, float[] batchedTimeIds)
+        {
+            int batch = cfg ? 2 : 1;
+            int tokenCount = request.IdentityTokenCount;
+            int hidden = tokens.Length / tokenCount;
+            int textLength = request.PromptEmbeds.Length / hidden;
+            var identity = Batch(cfg, unconditionalTokens, tokens);
+            var encoderHiddenStates = new float[batch * (textLength + tokenCount) * hidden];
+            for (int b = 0; b < batch; b++)
+            {
+                var prompt = cfg && b == 0 ? request.NegativePromptEmbeds! : request.PromptEmbeds;
+                var row = encoderHiddenStates.AsSpan(b * (textLength + tokenCount) * hidden);
+                prompt.AsSpan().CopyTo(row);
+                identity.AsSpan(b * tokenCount * hidden, tokenCount * hidden).CopyTo(row.Slice(textLength * hidden));
+            }
+            var pass = new Pass
+            {
+                UNet = new UNetConditioning(batch, encoderHiddenStates, textLength + tokenCount, textEmbeds, batchedTimeIds),
+                IdentityNet = new ControlNetConditioning(batch, identity, tokenCount, Repeat(controlImage, batch),
+                    request.Height, request.Width, textEmbeds, batchedTimeIds),
+            };
+            foreach (var extra in request.ExtraControlNets)
+                pass.Extras.Add((extra, new ControlNetConditioning(batch, identity, tokenCount, Repeat(extra.Image, batch),
+                    request.Height, request.Width, textEmbeds, batchedTimeIds)));
+            return pass;
+        }
+
+        /// <summary>IdentityNet (masked if asked), the extra ControlNets, then the UNet for one identity pass.</summary>
+        void Predict(DenoiseRequest request, Pass pass, float[] modelInput, int h, int w, float t, int i, int n,
+            ControlNetResiduals residuals, Func<int, int, float[]> identityMaskFor, float[] noisePred)
+        {
+            // A zero conditioning scale gives exactly-zero residuals, so such nets are skipped
+            // (diffusers runs them and multiplies by 0; the UNet sees the same zeros).
+            bool any = false;
+            float identityScale = request.ControlNetScale * ControlNetKeep(i, n, request.ControlGuidanceStart, request.ControlGuidanceEnd);
+            if (identityScale != 0f)
+            {
+                _identityNet.Run(modelInput, h, w, t, identityScale, pass.IdentityNet, residuals, accumulate: false);
+                // The full pipeline masks IdentityNet's residuals only, before the extra nets are added.
+                if (request.IdentityNetMask != null) residuals.MultiplyByMask(identityMaskFor);
+                any = true;
+            }
+            foreach (var (net, conditioning) in pass.Extras)
+            {
+                float scale = net.Scale * ControlNetKeep(i, n, net.GuidanceStart, net.GuidanceEnd);
+                if (scale == 0f) continue;
+                net.Runner.Run(modelInput, h, w, t, scale, conditioning, residuals, accumulate: any);
+                any = true;
+            }
+            _unet.Run(modelInput, h, w, t, request.IpAdapterScale, pass.UNet, any ? residuals : null, noisePred);
+        }
+
+        /// <summary>
+        /// Per-region blending weights at latent resolution ([h·w] each, summing to 1 at every position): each region's
+        /// mask averaged over 8×8 pixel blocks; where masks overlap beyond 1 they are divided by their sum; where they
+        /// cover less than 1 the rest is shared equally (the background gets the mean of the identities' predictions).
+        /// </summary>
+        public static float[][] RegionWeights(IReadOnlyList<float[]> masks, int height, int width)
+        {
+            if (masks == null || masks.Count == 0) throw new ArgumentException("at least one region mask is needed", nameof(masks));
+            int r = masks.Count;
+            var weights = new float[r][];
+            for (int k = 0; k < r; k++)
+            {
+                if (masks[k].Length != height * width)
+                    throw new InstantIdException($"Region mask {k} must be [{height},{width}] (image pixels); got {masks[k].Length} values.");
+                weights[k] = RegionMasks.ToLatent(masks[k], height, width);
+            }
+            int plane = weights[0].Length;
+            for (int j = 0; j < plane; j++)
+            {
+                float sum = 0f;
+                for (int k = 0; k < r; k++) sum += weights[k][j] = Math.Max(0f, weights[k][j]);
+                if (sum > 1f) for (int k = 0; k < r; k++) weights[k][j] /= sum;
+                else { float share = (1f - sum) / r; for (int k = 0; k < r; k++) weights[k][j] += share; }
+            }
+            return weights;
         }
 
         static float[] Batch(bool cfg, float[]? unconditional, float[] conditional)
@@ -235,9 +315,36 @@ namespace InstantIdAvatars.Diffusion
                     throw new InstantIdException($"An extra ControlNet's GuidanceStart ({extra.GuidanceStart}) must be below its GuidanceEnd ({extra.GuidanceEnd}), both within 0..1.");
             if (r.Steps < 1)
                 throw new InstantIdException($"Steps must be at least 1 (InstantID default 30); got {r.Steps}.");
-            if (r.IdentityTokenCount < 1 || r.IdentityTokens.Length == 0 || r.IdentityTokens.Length % r.IdentityTokenCount != 0)
-                throw new InstantIdException($"IdentityTokens must be the {r.IdentityTokenCount} identity tokens [1,{r.IdentityTokenCount},C] from IdentityTokenizer.Encode (use DenoiseRequest.UseIdentity).");
-            int hidden = r.IdentityTokens.Length / r.IdentityTokenCount;
+            if (r.IdentityNetMask != null && r.IdentityNetMask.Length != r.Width * r.Height)
+                throw new InstantIdException($"IdentityNetMask must be [{r.Height},{r.Width}] in 0..1 (RegionMasks.Box); got {r.IdentityNetMask.Length} values.");
+            if (r.InitLatents != null && !(r.Strength > 0 && r.Strength <= 1))
+                throw new InstantIdException($"img2img Strength must be in (0, 1]; got {r.Strength}.");
+            if (r.Regions.Count > 0)
+            {
+                ValidateRegions(r, cfg);
+                return;
+            }
+            ValidateIdentity(r, cfg, r.IdentityTokens, r.UnconditionalIdentityTokens, r.ControlImage, "");
+        }
+
+        static void ValidateRegions(DenoiseRequest r, bool cfg)
+        {
+            for (int k = 0; k < r.Regions.Count; k++)
+            {
+                var region = r.Regions[k];
+                ValidateIdentity(r, cfg, region.IdentityTokens, region.UnconditionalIdentityTokens, region.ControlImage, $"Region {k}: ");
+                if (region.Mask.Length != r.Width * r.Height)
+                    throw new InstantIdException($"Region {k}: the mask must be [{r.Height},{r.Width}] in 0..1 (RegionMasks.Box); got {region.Mask.Length} values.");
+                if (region.IdentityTokens.Length != r.Regions[0].IdentityTokens.Length)
+                    throw new InstantIdException($"Region {k}: identity tokens must have the same shape in every region.");
+            }
+        }
+
+        static void ValidateIdentity(DenoiseRequest r, bool cfg, float[] identityTokens, float[]? unconditionalTokens, float[] controlImage, string where)
+        {
+            if (r.IdentityTokenCount < 1 || identityTokens.Length == 0 || identityTokens.Length % r.IdentityTokenCount != 0)
+                throw new InstantIdException($"{where}IdentityTokens must be the {r.IdentityTokenCount} identity tokens [1,{r.IdentityTokenCount},C] from IdentityTokenizer.Encode (use DenoiseRequest.UseIdentity).");
+            int hidden = identityTokens.Length / r.IdentityTokenCount;
             if (r.PromptEmbeds.Length == 0 || r.PromptEmbeds.Length % hidden != 0)
                 throw new InstantIdException($"PromptEmbeds must be [1,77k,{hidden}] (the same width C as the identity tokens); got {r.PromptEmbeds.Length} values.");
             if (r.PooledPromptEmbeds.Length == 0)
@@ -248,12 +355,12 @@ namespace InstantIdAvatars.Diffusion
                     throw new InstantIdException("Guidance scale > 1 needs NegativePromptEmbeds of the same shape as PromptEmbeds (encode an empty negative prompt if there is none).");
                 if (r.NegativePooledPromptEmbeds == null || r.NegativePooledPromptEmbeds.Length != r.PooledPromptEmbeds.Length)
                     throw new InstantIdException("Guidance scale > 1 needs NegativePooledPromptEmbeds of the same shape as PooledPromptEmbeds.");
-                if (r.UnconditionalIdentityTokens == null || r.UnconditionalIdentityTokens.Length != r.IdentityTokens.Length)
-                    throw new InstantIdException("Guidance scale > 1 needs UnconditionalIdentityTokens (IdentityTokenizer.Encode with guidance gives them).");
+                if (unconditionalTokens == null || unconditionalTokens.Length != identityTokens.Length)
+                    throw new InstantIdException($"{where}Guidance scale > 1 needs UnconditionalIdentityTokens (IdentityTokenizer.Encode with guidance gives them).");
             }
             int image = 3 * r.Width * r.Height;
-            if (r.ControlImage.Length != image)
-                throw new InstantIdException($"ControlImage must be the landmark image [3,{r.Height},{r.Width}] in 0..1; got {r.ControlImage.Length} values.");
+            if (controlImage.Length != image)
+                throw new InstantIdException($"{where}ControlImage must be the landmark image [3,{r.Height},{r.Width}] in 0..1; got {controlImage.Length} values.");
             foreach (var extra in r.ExtraControlNets)
                 if (extra.Image.Length != image)
                     throw new InstantIdException($"Every extra ControlNet image must be [3,{r.Height},{r.Width}] in 0..1; got {extra.Image.Length} values.");

@@ -20,6 +20,34 @@ namespace InstantIdAvatars.Pipeline
     }
 
     /// <summary>
+    /// One identity of a several-identity image (the paper's multi-identity application): who (a photo, an image or a
+    /// profile), where (a rectangle in output pixels) and optionally the pose (five points in output pixels).
+    /// </summary>
+    public sealed class IdentityRegionRequest
+    {
+        /// <summary>A face photo of this person.</summary>
+        public string? FacePhotoPath { get; set; }
+        [JsonIgnore] public Image<Rgb24>? FaceImage { get; set; }
+        /// <summary>A saved identity profile file (.iidprofile).</summary>
+        public string? ProfilePath { get; set; }
+        [JsonIgnore] public Profiles.IdentityProfile? Profile { get; set; }
+        /// <summary>The region in output pixels (left, top, width, height).</summary>
+        public int X { get; set; }
+        public int Y { get; set; }
+        public int Width { get; set; }
+        public int Height { get; set; }
+        /// <summary>Pose as five points (x0,y0,…,x4,y4) in output pixels; null = the photo's face fitted into the region.</summary>
+        public float[]? PoseKeypoints { get; set; }
+
+        internal IdentityRegionRequest Copy()
+        {
+            var copy = (IdentityRegionRequest)MemberwiseClone();
+            copy.PoseKeypoints = (float[]?)PoseKeypoints?.Clone();
+            return copy;
+        }
+    }
+
+    /// <summary>
     /// Everything one generation needs. Defaults follow InstantID's demo (30 steps, CFG 5, ip scale 0.8,
     /// IdentityNet scale 0.8) and the model set's default size. The result carries a copy with every value
     /// resolved (seed, size, scheduler), which reproduces the image.
@@ -66,6 +94,30 @@ namespace InstantIdAvatars.Pipeline
 
         public List<ExtraControl> ExtraControls { get; set; } = new List<ExtraControl>();
 
+        /// <summary>img2img: the start image file; resized to the output size and encoded (needs vae_encoder/ in the set).</summary>
+        public string? InitImagePath { get; set; }
+        /// <summary>img2img: the start image (not serialised; the caller keeps ownership).</summary>
+        [JsonIgnore] public Image<Rgb24>? InitImage { get; set; }
+        /// <summary>img2img strength in (0, 1]: the fraction of the schedule that is run (1 = from pure noise level,
+        /// still starting from the noised image); null = 0.8 (diffusers' default) when a start image is given.</summary>
+        public double? Strength { get; set; }
+
+        /// <summary>
+        /// Face-region refinement (InstantID demo's "enhance face region"): IdentityNet acts only inside the face box
+        /// (estimated from the pose keypoints), so the landmarks constrain the face and leave the rest to the prompt.
+        /// </summary>
+        public bool FaceRegionMask { get; set; }
+        /// <summary>Soft edge of the face-region mask as a fraction of the box side (0 = the demo's hard box).</summary>
+        public float FaceRegionFeather { get; set; } = 0.1f;
+
+        /// <summary>
+        /// Several identities in one image; when given, the request's own identity (photos, images, profile) and pose
+        /// must be empty. Each region gets its identity tokens and landmark map; see docs/diffusion.md.
+        /// </summary>
+        public List<IdentityRegionRequest> Regions { get; set; } = new List<IdentityRegionRequest>();
+        /// <summary>Soft edge of the region masks in output pixels.</summary>
+        public float RegionFeather { get; set; } = 8f;
+
         /// <summary>Send a cheap latent preview with each step's progress.</summary>
         public bool Previews { get; set; }
 
@@ -82,6 +134,7 @@ namespace InstantIdAvatars.Pipeline
             copy.FaceImages = new List<Image<Rgb24>>(FaceImages);
             copy.PoseKeypoints = (float[]?)PoseKeypoints?.Clone();
             copy.ExtraControls = ExtraControls.Select(c => c.MemberwiseCloneExtra()).ToList();
+            copy.Regions = Regions.Select(r => r.Copy()).ToList();
             return copy;
         }
 
@@ -91,6 +144,24 @@ namespace InstantIdAvatars.Pipeline
             if (IsWarmUp) return;
             var problems = new List<string>();
             int identities = (FacePhotoPaths.Count > 0 ? 1 : 0) + (FaceImages.Count > 0 ? 1 : 0) + (ProfilePath != null ? 1 : 0) + (Profile != null ? 1 : 0);
+            if (Regions.Count > 0)
+            {
+                if (identities > 0) problems.Add("with Regions, give each identity in its region, not in the request itself");
+                if (PoseKeypoints != null || PosePhotoPath != null || PoseImage != null) problems.Add("with Regions, give the pose per region (IdentityRegionRequest.PoseKeypoints), not in the request itself");
+                for (int i = 0; i < Regions.Count; i++)
+                {
+                    var r = Regions[i];
+                    int kinds = (r.FacePhotoPath != null ? 1 : 0) + (r.FaceImage != null ? 1 : 0) + (r.ProfilePath != null ? 1 : 0) + (r.Profile != null ? 1 : 0);
+                    if (kinds != 1) problems.Add($"region {i} needs exactly one identity (a face photo, a face image or a profile)");
+                    if (r.Width <= 0 || r.Height <= 0) problems.Add($"region {i} needs a positive Width and Height in output pixels");
+                    if (Width > 0 && Height > 0 && (r.X < 0 || r.Y < 0 || r.X + r.Width > Width || r.Y + r.Height > Height))
+                        problems.Add($"region {i} ({r.X},{r.Y} {r.Width}×{r.Height}) must lie inside the {Width}×{Height} output");
+                    if (r.PoseKeypoints != null && (r.PoseKeypoints.Length != 10 || r.PoseKeypoints.Any(v => float.IsNaN(v) || float.IsInfinity(v))))
+                        problems.Add($"region {i} PoseKeypoints must be 10 finite numbers");
+                }
+                if (!(RegionFeather >= 0 && RegionFeather <= 1000)) problems.Add($"RegionFeather must be 0..1000 pixels, found {RegionFeather}");
+                identities = 1;
+            }
             if (identities == 0) problems.Add("no identity: give a face photo, a face image or an identity profile");
             if (identities > 1) problems.Add("give only one kind of identity (photos, images or a profile), not several");
             if (Prompt == null) problems.Add("Prompt is null (use \"\" for none)");
@@ -113,6 +184,12 @@ namespace InstantIdAvatars.Pipeline
                 if (!(c.Scale >= 0 && c.Scale <= 5)) problems.Add($"extra ControlNet '{c.Name}' scale must be 0..5");
                 if (!(c.Start >= 0 && c.Start < c.End && c.End <= 1)) problems.Add($"extra ControlNet '{c.Name}' window must satisfy 0 ≤ start < end ≤ 1");
             }
+            if (InitImagePath != null && InitImage != null) problems.Add("give the img2img start image either as a path or as an image, not both");
+            if (Strength.HasValue && !(Strength.Value > 0 && Strength.Value <= 1))
+                problems.Add($"Strength must be in (0, 1] (img2img: 1 = run the whole schedule), found {Strength.Value}");
+            if (Strength.HasValue && InitImagePath == null && InitImage == null)
+                problems.Add("Strength is set but there is no start image (InitImagePath or InitImage)");
+            if (!(FaceRegionFeather >= 0 && FaceRegionFeather <= 1)) problems.Add($"FaceRegionFeather must be 0..1 (fraction of the face box), found {FaceRegionFeather}");
             if (problems.Count > 0) throw new InvalidRequestException(problems);
         }
     }

@@ -75,13 +75,15 @@ namespace InstantIdAvatars.Pipeline
             // Faces: identity embeddings and the keypoints that set the pose
             ct.ThrowIfCancellationRequested();
             report(new GenerationProgress(GenerationStage.FaceAnalysis));
-            var identity = Identity(settings, notes);
-            var keypoints = Pose(settings, identity, width, height, notes);
+            var regions = Regions(settings, width, height, notes);
+            var identity = regions.Count > 0 ? regions[0].Identity : Identity(settings, notes);
+            var keypoints = regions.Count > 0 ? regions[0].Keypoints : Pose(settings, identity, width, height, notes);
             var controlImage = LandmarkMapRenderer.RenderTensor(keypoints, width, height);
             // the resolved settings carry the exact points, so feeding them back reproduces the image
-            settings.PoseKeypoints = keypoints.SelectMany(p => new[] { p.X, p.Y }).ToArray();
+            if (regions.Count == 0) settings.PoseKeypoints = keypoints.SelectMany(p => new[] { p.X, p.Y }).ToArray();
             settings.PosePhotoPath = null;
             settings.PoseImage = null;
+            var faceMask = settings.FaceRegionMask ? FaceRegionMask(settings, regions.Count > 0 ? regions.Select(r => r.Keypoints) : new[] { keypoints }, width, height) : null;
             var extras = ExtraControlImages(settings, width, height);
             ReleaseStage(ModelKind.FaceDetector, ModelKind.FaceRecognizer);
             Mark(GenerationStage.FaceAnalysis);
@@ -97,8 +99,12 @@ namespace InstantIdAvatars.Pipeline
             ct.ThrowIfCancellationRequested();
             report(new GenerationProgress(GenerationStage.IdentityTokens));
             var tokens = IdentityTokensFor(identity.Embeddings, identity.TokenCount, cfg);
+            var regionTokens = regions.Select(r => IdentityTokensFor(r.Identity.Embeddings, r.Identity.TokenCount, cfg)).ToList();
             ReleaseStage(ModelKind.ImageProjection);
             Mark(GenerationStage.IdentityTokens);
+
+            // img2img start latents
+            var initLatents = settings.InitImage != null || settings.InitImagePath != null ? EncodeInitImage(settings, width, height) : null;
 
             // Denoising + VAE
             ct.ThrowIfCancellationRequested();
@@ -112,7 +118,11 @@ namespace InstantIdAvatars.Pipeline
                 ControlImage = controlImage, ControlNetScale = settings.IdentityNetScale,
                 ControlGuidanceStart = settings.IdentityNetStart, ControlGuidanceEnd = settings.IdentityNetEnd,
                 IpAdapterScale = settings.IpAdapterScale, Seed = settings.Seed!.Value, Preview = settings.Previews,
+                InitLatents = initLatents, Strength = settings.Strength ?? 0.8, IdentityNetMask = faceMask,
             };
+            for (int i = 0; i < regions.Count; i++)
+                denoise.Regions.Add(new IdentityRegion(regionTokens[i].Conditional, regionTokens[i].Unconditional,
+                    LandmarkMapRenderer.RenderTensor(regions[i].Keypoints, width, height), regions[i].Mask));
             var runners = new List<IDisposable>();
             try
             {
@@ -185,6 +195,7 @@ namespace InstantIdAvatars.Pipeline
                 s.Seed = (long)(BitConverter.ToUInt64(bytes, 0) >> 11); // 53 bits: exact as a JSON/JS number
             }
             s.Scheduler ??= (string?)_set.Index.Scheduler["_class_name"];
+            if (s.InitImage != null || s.InitImagePath != null) s.Strength ??= 0.8; // diffusers' img2img default
             return s;
         }
 
@@ -268,6 +279,75 @@ namespace InstantIdAvatars.Pipeline
                 return PoseKeypoints.Refit(identity.Keypoints, identity.SourceWidth, identity.SourceHeight, width, height);
             notes.Add("the profile has no keypoints: used a centred frontal face layout");
             return PoseKeypoints.FromPoints(ArcFaceAligner.Template, width, height);
+        }
+
+        /// <summary>img2img: the start image at the output size → VAE latent mean × scaling factor.</summary>
+        float[] EncodeInitImage(GenerationRequest r, int width, int height)
+        {
+            if (!_set.Has(ModelKind.VaeEncoder))
+                throw new ModelSetException(_set.Folder, new[] { $"img2img (InitImagePath/InitImage) needs the VAE encoder '{ModelContract.Get(ModelKind.VaeEncoder).RelativePath}' (sample → latent_sample), which this set does not have; re-export the set with it, or remove the start image." });
+            var image = r.InitImage ?? ImageLoader.Load(r.InitImagePath!);
+            try
+            {
+                using var encoder = new VaeEncoder(Session(ModelKind.VaeEncoder));
+                return encoder.Encode(image, width, height, _set.Index.VaeScalingFactor);
+            }
+            finally
+            {
+                if (r.InitImage == null) image.Dispose();
+                ReleaseStage(ModelKind.VaeEncoder);
+            }
+        }
+
+        /// <summary>Face-region refinement: IdentityNet's mask is the (feathered) face box of every face drawn.</summary>
+        static float[] FaceRegionMask(GenerationRequest r, IEnumerable<Vector2[]> faces, int width, int height)
+        {
+            var mask = new float[width * height];
+            foreach (var points in faces)
+            {
+                var box = RegionMasks.FaceBox(points);
+                var one = RegionMasks.Box(width, height, box.X, box.Y, box.Width, box.Height, r.FaceRegionFeather * box.Width);
+                for (int i = 0; i < mask.Length; i++) mask[i] = Math.Max(mask[i], one[i]);
+            }
+            return mask;
+        }
+
+        sealed class RegionInput
+        {
+            public IdentityInput Identity = null!;
+            public Vector2[] Keypoints = Array.Empty<Vector2>();
+            public float[] Mask = Array.Empty<float>();
+        }
+
+        /// <summary>Several identities: each region's embedding, its keypoints in output pixels and its feathered mask.</summary>
+        List<RegionInput> Regions(GenerationRequest r, int width, int height, List<string> notes)
+        {
+            var list = new List<RegionInput>();
+            foreach (var region in r.Regions)
+            {
+                if (region.X < 0 || region.Y < 0 || region.X + region.Width > width || region.Y + region.Height > height)
+                    throw new InvalidRequestException(new[] { $"region ({region.X},{region.Y} {region.Width}×{region.Height}) must lie inside the {width}×{height} output" });
+                var one = new GenerationRequest { Combine = r.Combine, ProfilePath = region.ProfilePath, Profile = region.Profile };
+                if (region.FacePhotoPath != null) one.FacePhotoPaths.Add(region.FacePhotoPath);
+                if (region.FaceImage != null) one.FaceImages.Add(region.FaceImage);
+                var identity = Identity(one, notes);
+                Vector2[] points;
+                if (region.PoseKeypoints != null) points = ToPoints(region.PoseKeypoints);
+                else
+                {
+                    points = identity.Keypoints != null
+                        ? PoseKeypoints.Refit(identity.Keypoints, identity.SourceWidth, identity.SourceHeight, region.Width, region.Height)
+                        : PoseKeypoints.FromPoints(ArcFaceAligner.Template, region.Width, region.Height);
+                    for (int i = 0; i < 5; i++) points[i] += new Vector2(region.X, region.Y);
+                    region.PoseKeypoints = points.SelectMany(p => new[] { p.X, p.Y }).ToArray();
+                }
+                list.Add(new RegionInput
+                {
+                    Identity = identity, Keypoints = points,
+                    Mask = RegionMasks.Box(width, height, region.X, region.Y, region.Width, region.Height, r.RegionFeather),
+                });
+            }
+            return list;
         }
 
         static Vector2[] ToPoints(float[] flat) =>

@@ -44,7 +44,7 @@ namespace InstantIdAvatars.Tests.Diffusion
         static EulerDiscreteScheduler Euler() => new EulerDiscreteScheduler(SchedulerConfig.SdxlBase());
 
         /// <summary>The loop's request from the step inputs (rows as unet_step.json says) and the loop's settings.</summary>
-        static DenoiseRequest LoopRequest(string loop)
+        internal static DenoiseRequest LoopRequest(string loop)
         {
             var settings = (JObject)Json["loops"]![loop]!;
             bool cfg = (bool)settings["do_classifier_free_guidance"]!;
