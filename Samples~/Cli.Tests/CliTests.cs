@@ -81,6 +81,22 @@ namespace InstantIdAvatars.Cli.Tests
         }
 
         [Test]
+        public void Img2ImgFaceRegionAndRegions_AreAcceptedAndRecorded()
+        {
+            var start = Generate("start.png", "--seed", "1");
+            var img2img = GenerationMetadata.ReadRequest(Generate("i2i.png", "--init-image", start, "--strength", "0.5", "--face-region"));
+            Assert.That((img2img.InitImagePath, img2img.Strength, img2img.FaceRegionMask), Is.EqualTo((start, (double?)0.5, true)));
+            var twoPath = Path.Combine(_dir, "two.png");
+            var (twoCode, _, twoErr) = Run("generate", "--prompt", "two people", "--steps", "2", "--width", "64", "--height", "64",
+                "--region", $"0,0,32,64:{Face}", "--region", $"32,0,32,64:{Face}", "--output", twoPath);
+            Assert.That(twoCode, Is.EqualTo(0), twoErr);
+            var two = GenerationMetadata.ReadRequest(twoPath);
+            Assert.That(two.Regions.Select(r => (r.X, r.Width, r.FacePhotoPath)), Is.EqualTo(new[] { (0, 32, Face), (32, 32, Face) }));
+            var (code, _, err) = Run("generate", "--face", Face, "--prompt", "x", "--region", "1,2,3:face.png", "--output", Path.Combine(_dir, "bad.png"));
+            Assert.That((code, err.Trim()), Is.EqualTo((2, "error: --region '1,2,3:face.png' must look like X,Y,W,H:photo.jpg (integers in output pixels)")));
+        }
+
+        [Test]
         public void Analyze_PrintsTheJsonSchema_AndWritesTheAnnotatedImage()
         {
             var annotated = Path.Combine(_dir, "faces.png");
@@ -139,7 +155,7 @@ namespace InstantIdAvatars.Cli.Tests
         public void BadArguments_GiveAClearMessageAndANonZeroExit()
         {
             var noFace = Run("generate", "--prompt", "x", "--output", Path.Combine(_dir, "x.png"));
-            Assert.That((noFace.Code, noFace.Err), Is.EqualTo((2, "error: give a face photo (--face photo.jpg) or a profile (--profile ada.iidprofile)" + Environment.NewLine)));
+            Assert.That((noFace.Code, noFace.Err), Is.EqualTo((2, "error: give a face photo (--face photo.jpg), a profile (--profile ada.iidprofile) or --region X,Y,W,H:photo.jpg per person" + Environment.NewLine)));
             var zeroSteps = Run("generate", "--face", Face, "--prompt", "x", "--steps", "0", "--output", Path.Combine(_dir, "x.png"));
             Assert.That(zeroSteps.Code, Is.EqualTo(1));
             Assert.That(zeroSteps.Err, Does.Contain("Steps must be 1..1000"));

@@ -41,12 +41,21 @@ namespace InstantIdAvatars.Cli
             var models = CliOptions.Models();
             var provider = CliOptions.Provider();
             var lowVram = new Option<bool>("--low-vram") { Description = "Load each stage's models only while it runs (less GPU memory, slower)." };
+            var initImage = new Option<string?>("--init-image") { Description = "img2img: start from this image (needs vae_encoder/ in the set)." };
+            var strength = new Option<double?>("--strength") { Description = "img2img strength in (0,1]: how much of the start image is replaced (default 0.8)." };
+            var faceRegion = new Option<bool>("--face-region") { Description = "Limit IdentityNet to the face box (InstantID demo's \"enhance face region\")." };
+            var regions = new Option<string[]>("--region")
+            {
+                Description = "Several people: X,Y,W,H:photo.jpg (output pixels; repeat per person). The photo may be a .iidprofile.",
+                AllowMultipleArgumentsPerToken = true,
+            };
             var previews = new Option<string?>("--previews") { Description = "Folder to write a latent preview PNG per step into." };
 
             var command = new Command("generate", "Generate an image of the person in the photo.")
             {
                 faces, profile, prompt, negative, prompt2, weighting, pose, poseKeypoints, width, height, steps, seed, guidance, ipScale,
                 netScale, netStart, netEnd, scheduler, combine, preset, from, output, models, provider, lowVram, previews,
+                initImage, strength, faceRegion, regions,
             };
             command.SetAction(parse => Program.Run(parse, () =>
             {
@@ -76,8 +85,12 @@ namespace InstantIdAvatars.Cli
                 if (Given(netEnd)) request.IdentityNetEnd = parse.GetValue(netEnd)!.Value;
                 if (Given(scheduler)) request.Scheduler = parse.GetValue(scheduler);
                 if (Given(combine)) request.Combine = parse.GetValue(combine)!.Value;
-                if (request.FacePhotoPaths.Count == 0 && request.ProfilePath == null)
-                    throw new CliUsageException("give a face photo (--face photo.jpg) or a profile (--profile ada.iidprofile)");
+                if (Given(initImage)) request.InitImagePath = parse.GetValue(initImage);
+                if (Given(strength)) request.Strength = parse.GetValue(strength);
+                if (Given(faceRegion)) request.FaceRegionMask = parse.GetValue(faceRegion);
+                if (Given(regions)) request.Regions = parse.GetValue(regions)!.Select(ParseRegion).ToList();
+                if (request.FacePhotoPaths.Count == 0 && request.ProfilePath == null && request.Regions.Count == 0)
+                    throw new CliUsageException("give a face photo (--face photo.jpg), a profile (--profile ada.iidprofile) or --region X,Y,W,H:photo.jpg per person");
                 if (!Given(prompt) && parse.GetValue(from) == null && parse.GetValue(preset) == null)
                     throw new CliUsageException("give a prompt (--prompt \"…\")");
                 var previewFolder = parse.GetValue(previews);
@@ -135,6 +148,21 @@ namespace InstantIdAvatars.Cli
                     bar.Value = 1.0;
                 });
             return result!;
+        }
+
+        /// <summary>"X,Y,W,H:path" → one identity region (a .iidprofile path is a profile, anything else a photo).</summary>
+        internal static IdentityRegionRequest ParseRegion(string text)
+        {
+            int colon = text.IndexOf(':');
+            var numbers = colon < 0 ? Array.Empty<string>() : text.Substring(0, colon).Split(',');
+            if (numbers.Length != 4 || !numbers.All(n => int.TryParse(n, NumberStyles.Integer, CultureInfo.InvariantCulture, out _)))
+                throw new CliUsageException($"--region '{text}' must look like X,Y,W,H:photo.jpg (integers in output pixels)");
+            var v = numbers.Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray();
+            var path = text.Substring(colon + 1);
+            var region = new IdentityRegionRequest { X = v[0], Y = v[1], Width = v[2], Height = v[3] };
+            if (path.EndsWith(".iidprofile", StringComparison.OrdinalIgnoreCase)) region.ProfilePath = path;
+            else region.FacePhotoPath = path;
+            return region;
         }
 
         /// <summary>Five points from inline JSON or a JSON file: [[x,y],…] or [x0,y0,…].</summary>
