@@ -11,5 +11,20 @@ namespace UnityEngine
     public class GUILayout
     {
         public static bool Button(string text, params GUILayoutOption[] options) => throw new StubException();
+        public static bool Button(Texture image, params GUILayoutOption[] options) => throw new StubException();
+        public static void Label(string text, params GUILayoutOption[] options) => throw new StubException();
+        public static void Label(Texture image, params GUILayoutOption[] options) => throw new StubException();
+        public static void BeginHorizontal(params GUILayoutOption[] options) => throw new StubException();
+        public static void EndHorizontal() => throw new StubException();
+        public static void BeginVertical(params GUILayoutOption[] options) => throw new StubException();
+        public static void EndVertical() => throw new StubException();
+        public static void FlexibleSpace() => throw new StubException();
+        public static GUILayoutOption Width(float width) => throw new StubException();
+        public static GUILayoutOption Height(float height) => throw new StubException();
+    }
+
+    public class GUI
+    {
+        public static bool enabled { get => throw new StubException(); set => throw new StubException(); }
     }
 }
