@@ -12,7 +12,6 @@ namespace InstantIdAvatars.Samples.PoseRigViews
     /// Place Anchors From Head Bone) and adjust them in the inspector or with the scene-view handles; the gizmos show
     /// them in the landmark map's colours.
     /// </summary>
-    [ExecuteAlways]
     [AddComponentMenu("InstantID Avatars/Samples/Head Rig")]
     public sealed class HeadRig : MonoBehaviour
     {

@@ -23,6 +23,9 @@ namespace InstantIdAvatars.Samples.NpcArt.Editor
             public void Report(GenerationProgress value) => Volatile.Write(ref _latest, value);
         }
 
+        /// <summary>Where an imported CSV becomes a new list asset.</summary>
+        const string ListFolder = "Assets/InstantID";
+
         static string ProjectFolder => Path.GetDirectoryName(Application.dataPath)!;
 
         [MenuItem("Tools/InstantID/Generate NPC Art")]
@@ -45,7 +48,7 @@ namespace InstantIdAvatars.Samples.NpcArt.Editor
             if (!string.IsNullOrEmpty(path)) Import(path, list);
         }
 
-        /// <summary>Reads a CSV into <paramref name="list"/>, or into a new list asset beside the output folder when null.</summary>
+        /// <summary>Reads a CSV into <paramref name="list"/>, or into a new list asset in Assets/InstantID when null.</summary>
         public static void Import(string csvPath, NpcList? list)
         {
             IReadOnlyList<NpcEntry> entries;
@@ -61,8 +64,9 @@ namespace InstantIdAvatars.Samples.NpcArt.Editor
             if (list == null)
             {
                 list = ScriptableObject.CreateInstance<NpcList>();
-                Directory.CreateDirectory(Path.Combine(ProjectFolder, list.OutputFolder));
-                var assetPath = AssetDatabase.GenerateUniqueAssetPath($"{list.OutputFolder}/{Path.GetFileNameWithoutExtension(csvPath)}.asset");
+                Directory.CreateDirectory(Path.Combine(ProjectFolder, ListFolder));
+                AssetDatabase.Refresh(); // CreateAsset needs the folder imported
+                var assetPath = AssetDatabase.GenerateUniqueAssetPath($"{ListFolder}/{Path.GetFileNameWithoutExtension(csvPath)}.asset");
                 AssetDatabase.CreateAsset(list, assetPath);
             }
             Undo.RecordObject(list, "Import NPC CSV");

@@ -87,11 +87,6 @@ namespace UnityEngine
         public ContextMenu(string itemName) => throw new StubException();
     }
 
-    [AttributeUsage(AttributeTargets.Class)]
-    public sealed class ExecuteAlways : Attribute
-    {
-    }
-
     [AttributeUsage(AttributeTargets.Field, Inherited = true, AllowMultiple = false)]
     public sealed class HideInInspector : Attribute
     {
