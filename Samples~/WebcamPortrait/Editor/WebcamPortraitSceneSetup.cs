@@ -19,7 +19,7 @@ namespace InstantIdAvatars.Samples.WebcamPortrait.Editor
             var scaler = canvasObject.GetComponent<CanvasScaler>();
             scaler.uiScaleMode = CanvasScaler.ScaleMode.ScaleWithScreenSize;
             scaler.referenceResolution = new Vector2(1280, 720);
-            var root = canvasObject.transform;
+            var root = canvasObject;
 
             // left half: camera / photo; right half: portrait; bottom strip: controls
             var preview = Place(DefaultControls.CreateRawImage(resources), root, "Preview", 0.02f, 0.25f, 0.49f, 0.98f).GetComponent<RawImage>();
@@ -61,18 +61,18 @@ namespace InstantIdAvatars.Samples.WebcamPortrait.Editor
                                  "point it at your model set and assign it to the Webcam Portrait component.");
         }
 
-        static Button AddButton(DefaultControls.Resources resources, Transform root, string label, float xMin, float xMax)
+        static Button AddButton(DefaultControls.Resources resources, GameObject root, string label, float xMin, float xMax)
         {
             var button = Place(DefaultControls.CreateButton(resources), root, label, xMin, 0.02f, xMax, 0.09f);
             button.GetComponentInChildren<UnityEngine.UI.Text>().text = label;
             return button.GetComponent<Button>();
         }
 
-        static GameObject Place(GameObject element, Transform parent, string name, float xMin, float yMin, float xMax, float yMax)
+        static GameObject Place(GameObject element, GameObject parent, string name, float xMin, float yMin, float xMax, float yMax)
         {
             element.name = name;
+            GameObjectUtility.SetParentAndAlign(element, parent);
             var rect = element.GetComponent<RectTransform>();
-            rect.SetParent(parent, false);
             rect.anchorMin = new Vector2(xMin, yMin);
             rect.anchorMax = new Vector2(xMax, yMax);
             rect.offsetMin = new Vector2(0f, 0f);

@@ -18,6 +18,11 @@ namespace UnityEditor
         public static T AddComponent<T>(GameObject gameObject) where T : Component => throw new StubException();
     }
 
+    public sealed class GameObjectUtility
+    {
+        public static void SetParentAndAlign(GameObject child, GameObject parent) => throw new StubException();
+    }
+
     public sealed class EditorApplication
     {
         public delegate void CallbackFunction();

@@ -9,8 +9,6 @@ namespace UnityEngine
         public Vector3 position { get => throw new StubException(); set => throw new StubException(); }
         public Quaternion rotation { get => throw new StubException(); set => throw new StubException(); }
         public Vector3 lossyScale => throw new StubException();
-
-        public void SetParent(Transform parent, bool worldPositionStays) => throw new StubException();
     }
 
     public sealed class Camera : Behaviour
