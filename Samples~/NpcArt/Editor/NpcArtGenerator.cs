@@ -98,6 +98,7 @@ namespace InstantIdAvatars.Samples.NpcArt.Editor
             var outputFolder = Path.Combine(ProjectFolder, list.OutputFolder);
             var settings = list.Settings;
             var failures = new List<string>();
+            var files = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             int written = 0;
             bool cancelled = false;
             using var cancellation = new CancellationTokenSource();
@@ -111,6 +112,8 @@ namespace InstantIdAvatars.Samples.NpcArt.Editor
                     try
                     {
                         var file = Path.Combine(outputFolder, NpcBatch.FileNameFor(entry.Name, entry.Line));
+                        // a hand-edited list can repeat a name (the CSV import refuses that): never overwrite this batch's own image
+                        if (!files.Add(file)) throw new NpcBatchException(entry.Line, $"'{entry.Name}' has the same file name as an earlier entry; rename one.");
                         var request = NpcBatch.CreateRequest(entry, ProjectFolder, settings.ApplyDefaults);
                         var progress = new LatestProgress();
                         var task = generator.GenerateAsync(request, progress, cancellation.Token);
