@@ -3,7 +3,9 @@
 
 Unity imports every file and folder of a package except hidden ones (name starts with '.') and those
 inside folders whose name ends in '~'. Each needs a .meta with a GUID that never changes, or references
-break. GUIDs here are derived from the path (md5 of "instantid-avatars:" + path), so they are stable
+break. Samples are the exception to the '~' rule: Package Manager copies the CONTENTS of Samples~/<Name>/ into
+the user's Assets/ when the sample is imported, so every file and folder inside a sample folder gets a .meta
+too (the sample folder itself does not: Unity creates the one it copies into). GUIDs here are derived from the path (md5 of "instantid-avatars:" + path), so they are stable
 across machines and re-runs, and a moved file deliberately gets a new one.
 
   unity_meta.py fix     write missing .meta files, delete orphaned ones
@@ -20,14 +22,37 @@ SKIP_ROOT_NAMES = {"Tools~", "Samples~", "Documentation~"}
 ROOT_FILES_WITHOUT_META = set()
 
 
+SAMPLES = "Samples~"
+
+
+def hidden(part):
+    return part.startswith(".") or part.endswith("~")
+
+
+def in_sample(rel):
+    """A file or folder inside Samples~/<Name>/ (imported with its sample, so it needs a .meta)."""
+    parts = rel.split("/")
+    return len(parts) >= 3 and parts[0] == SAMPLES and not any(hidden(p) for p in parts[1:])
+
+
 def imported(rel):
+    if in_sample(rel):
+        return True
     parts = rel.split("/")
     for p in parts:
-        if p.startswith(".") or p.endswith("~"):
+        if hidden(p):
             return False
     if parts[0] in SKIP_ROOT_NAMES:
         return False
     return True
+
+
+def may_hold_imported(rel_dir):
+    """Folders the orphan scan walks into: imported ones, plus Samples~ and its sample folders."""
+    parts = rel_dir.split("/")
+    if parts[0] == SAMPLES and len(parts) <= 2:
+        return not any(hidden(p) for p in parts[1:])
+    return imported(rel_dir)
 
 
 def tracked_and_new():
@@ -43,7 +68,8 @@ def assets():
     for f in files:
         d = os.path.dirname(f)
         while d:
-            folders.add(d)
+            if imported(d):
+                folders.add(d)
             d = os.path.dirname(d)
     return sorted(files), sorted(folders)
 
@@ -99,7 +125,7 @@ def run(fix):
     for dirpath, dirnames, filenames in os.walk(ROOT):
         rel_dir = os.path.relpath(dirpath, ROOT).replace(os.sep, "/")
         rel_dir = "" if rel_dir == "." else rel_dir
-        dirnames[:] = [d for d in dirnames if imported((rel_dir + "/" + d).lstrip("/"))]
+        dirnames[:] = [d for d in dirnames if may_hold_imported((rel_dir + "/" + d).lstrip("/"))]
         for name in filenames:
             if not name.endswith(".meta"):
                 continue

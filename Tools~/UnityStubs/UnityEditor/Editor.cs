@@ -10,6 +10,7 @@ namespace UnityEditor
         public UnityEngine.Object target { get => throw new StubException(); set => throw new StubException(); }
         public virtual void OnInspectorGUI() => throw new StubException();
         public bool DrawDefaultInspector() => throw new StubException();
+        public void Repaint() => throw new StubException();
     }
 
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]

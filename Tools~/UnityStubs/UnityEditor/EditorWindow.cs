@@ -21,6 +21,9 @@ namespace UnityEditor
     public sealed class EditorGUI
     {
         public static void ProgressBar(Rect position, float value, string text) => throw new StubException();
+
+        public static void BeginChangeCheck() => throw new StubException();
+        public static bool EndChangeCheck() => throw new StubException();
     }
 
     public sealed class EditorUtility
@@ -29,11 +32,23 @@ namespace UnityEditor
         public static string OpenFolderPanel(string title, string folder, string defaultName) => throw new StubException();
         public static bool DisplayDialog(string title, string message, string ok) => throw new StubException();
         public static void RevealInFinder(string path) => throw new StubException();
+
+        public static bool DisplayCancelableProgressBar(string title, string info, float progress) => throw new StubException();
+        public static void ClearProgressBar() => throw new StubException();
+        public static void SetDirty(UnityEngine.Object target) => throw new StubException();
     }
 
     public sealed class AssetDatabase
     {
         public static void Refresh() => throw new StubException();
+
+        public static string[] FindAssets(string filter) => throw new StubException();
+        public static string GUIDToAssetPath(string guid) => throw new StubException();
+        public static T LoadAssetAtPath<T>(string assetPath) where T : UnityEngine.Object => throw new StubException();
+        public static string GetAssetPath(UnityEngine.Object assetObject) => throw new StubException();
+        public static string GenerateUniqueAssetPath(string path) => throw new StubException();
+        public static void CreateAsset(UnityEngine.Object asset, string path) => throw new StubException();
+        public static void SaveAssets() => throw new StubException();
     }
 
     public sealed class EditorPrefs

@@ -8,7 +8,9 @@ namespace UnityEngine
     public static class Debug
     {
         public static void Log(object message) => throw new StubException();
+        public static void Log(object message, Object context) => throw new StubException();
         public static void LogWarning(object message) => throw new StubException();
+        public static void LogWarning(object message, Object context) => throw new StubException();
         public static void LogError(object message) => throw new StubException();
         public static void LogException(Exception exception) => throw new StubException();
         public static void LogException(Exception exception, Object context) => throw new StubException();
@@ -17,5 +19,8 @@ namespace UnityEngine
     public static class Application
     {
         public static string streamingAssetsPath => throw new StubException();
+        public static string persistentDataPath => throw new StubException();
+        public static string dataPath => throw new StubException();
+        public static bool isEditor => throw new StubException();
     }
 }

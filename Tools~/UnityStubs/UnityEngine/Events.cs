@@ -4,10 +4,20 @@ using UnityStubs;
 
 namespace UnityEngine.Events
 {
+    public delegate void UnityAction();
+
     public delegate void UnityAction<T0>(T0 arg0);
 
     public abstract class UnityEventBase
     {
+    }
+
+    public class UnityEvent : UnityEventBase
+    {
+        public UnityEvent() => throw new StubException();
+        public void AddListener(UnityAction call) => throw new StubException();
+        public void RemoveListener(UnityAction call) => throw new StubException();
+        public void Invoke() => throw new StubException();
     }
 
     public class UnityEvent<T0> : UnityEventBase

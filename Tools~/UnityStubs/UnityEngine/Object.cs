@@ -12,6 +12,7 @@ namespace UnityEngine
         public static void Destroy(Object obj) => throw new StubException();
         public static void DestroyImmediate(Object obj) => throw new StubException();
         public static void DontDestroyOnLoad(Object target) => throw new StubException();
+        public static T FindObjectOfType<T>() where T : Object => throw new StubException();
 
         public override bool Equals(object other) => throw new StubException();
         public override int GetHashCode() => throw new StubException();
@@ -23,11 +24,19 @@ namespace UnityEngine
     public sealed class GameObject : Object
     {
         public GameObject(string name) => throw new StubException();
+        public GameObject(string name, params Type[] components) => throw new StubException();
+        public Transform transform => throw new StubException();
+        public T GetComponent<T>() => throw new StubException();
+        public T GetComponentInChildren<T>() => throw new StubException();
         public T AddComponent<T>() where T : Component => throw new StubException();
     }
 
     public class Component : Object
     {
+        public T GetComponent<T>() => throw new StubException();
+        public T GetComponentInParent<T>() => throw new StubException();
+        public T GetComponentInChildren<T>() => throw new StubException();
+
         public GameObject gameObject => throw new StubException();
         public Transform transform => throw new StubException();
     }
