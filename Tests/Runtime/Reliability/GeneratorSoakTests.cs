@@ -5,8 +5,10 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using InstantIdAvatars.Faces;
 using InstantIdAvatars.Models;
 using InstantIdAvatars.Pipeline;
+using InstantIdAvatars.Profiles;
 using NUnit.Framework;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -53,6 +55,11 @@ namespace InstantIdAvatars.Tests.Reliability
                 }
                 finally { Interlocked.Decrement(ref Running); }
             }
+
+            public FaceAnalysis AnalyzeFaces(Image<Rgb24> image) => throw new NotSupportedException("not scripted");
+
+            public IdentityProfile CreateProfile(IReadOnlyList<(string Label, Image<Rgb24> Image)> photos, string name) =>
+                throw new NotSupportedException("not scripted");
 
             public void Dispose() => Disposed = true;
         }
