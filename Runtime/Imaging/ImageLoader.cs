@@ -47,8 +47,14 @@ namespace InstantIdAvatars.Imaging
                 throw new UnsupportedImageException($"Image file '{path}' is empty (0 bytes). Save the photo again or pick another file.");
             if (info.Length > options.MaxFileBytes)
                 throw new UnsupportedImageException($"Image file '{path}' is {info.Length / 1e6:0.#} MB, over the {options.MaxFileBytes / 1e6:0.#} MB limit. Use a smaller or more compressed photo (JPEG/PNG), or raise ImageLoadOptions.MaxFileBytes.");
-            using var stream = File.OpenRead(path);
-            return Decode(stream, "'" + path + "'", options);
+            FileStream stream;
+            // Another program can hold the file (a camera app still writing it) or it can vanish after the check above.
+            try { stream = File.OpenRead(path); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new UnsupportedImageException($"Image file '{path}' cannot be read ({e.Message}). Close the program that is writing it, or check its permissions.", e);
+            }
+            using (stream) return Decode(stream, "'" + path + "'", options);
         }
 
         /// <summary>Loads an encoded image (file contents) from memory.</summary>

@@ -161,6 +161,16 @@ namespace InstantIdAvatars.Tests.Reliability
         }
 
         [Test]
+        public void FileLockedByAnotherWriter_IsUnsupportedImage()
+        {
+            var path = Path.Combine(_dir, "locked.png");
+            using (var photo = SmallPhoto()) File.WriteAllBytes(path, Encode(photo, new PngEncoder()));
+            // .NET emulates Windows file sharing on Unix with advisory locks; on Windows this is a sharing violation.
+            using var writer = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            Assert.That(() => ImageLoader.Load(path), Throws.TypeOf<UnsupportedImageException>().With.Message.Contains("cannot be read"));
+        }
+
+        [Test]
         public void DirectoryInsteadOfFile_SaysItDoesNotExist()
         {
             Assert.That(() => ImageLoader.Load(_dir), Throws.TypeOf<UnsupportedImageException>().With.Message.Contains("does not exist"));

@@ -92,7 +92,7 @@ namespace InstantIdAvatars.Tests.Reliability
         [Test]
         public void ModelFromAnotherSlot_IsRejectedWhenItsSessionIsCreated()
         {
-            // CreateSession checks the one graph it loads: a UNet where the VAE decoder should be fails by name.
+            // CreateSession checks the one graph it loads: the Resampler where the VAE decoder should be fails by name.
             File.Copy(In("image_proj/model.onnx"), In("vae_decoder/model.onnx"), true);
             var set = ModelSet.Open(_copy);
             var e = Assert.Throws<ModelSetException>(() => set.CreateSession(ModelKind.VaeDecoder, s_cpu))!;
