@@ -26,7 +26,12 @@ namespace InstantIdAvatars
                     stream.Flush(true);
                 }
                 if (File.Exists(full)) File.Replace(temp, full, null);
-                else File.Move(temp, full);
+                else
+                {
+                    try { File.Move(temp, full); }
+                    // another writer created the file between the check and the move: replace it like any later save
+                    catch (IOException) when (File.Exists(full)) { File.Replace(temp, full, null); }
+                }
             }
             catch
             {

@@ -3,6 +3,9 @@ using System.IO;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Advanced;
 using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Tiff;
+using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
@@ -44,8 +47,14 @@ namespace InstantIdAvatars.Imaging
                 throw new UnsupportedImageException($"Image file '{path}' is empty (0 bytes). Save the photo again or pick another file.");
             if (info.Length > options.MaxFileBytes)
                 throw new UnsupportedImageException($"Image file '{path}' is {info.Length / 1e6:0.#} MB, over the {options.MaxFileBytes / 1e6:0.#} MB limit. Use a smaller or more compressed photo (JPEG/PNG), or raise ImageLoadOptions.MaxFileBytes.");
-            using var stream = File.OpenRead(path);
-            return Decode(stream, "'" + path + "'", options);
+            FileStream stream;
+            // Another program can hold the file (a camera app still writing it) or it can vanish after the check above.
+            try { stream = File.OpenRead(path); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new UnsupportedImageException($"Image file '{path}' cannot be read ({e.Message}). Close the program that is writing it, or check its permissions.", e);
+            }
+            using (stream) return Decode(stream, "'" + path + "'", options);
         }
 
         /// <summary>Loads an encoded image (file contents) from memory.</summary>
@@ -104,7 +113,7 @@ namespace InstantIdAvatars.Imaging
             {
                 info = Image.Identify(Configuration.Default, stream, out format);
             }
-            catch (Exception e) when (e is ImageFormatException || e is InvalidDataException || e is EndOfStreamException || e is NotSupportedException)
+            catch (Exception e) when (IsDecoderFailure(e))
             {
                 throw new UnsupportedImageException($"{what} is corrupt or truncated ({e.Message}). Re-export the photo as PNG or JPEG.", e);
             }
@@ -119,9 +128,11 @@ namespace InstantIdAvatars.Imaging
             Image<Rgba32> decoded;
             try
             {
-                decoded = Image.Load<Rgba32>(Configuration.Default, stream);
+                decoded = FirstFrameDecoder(format) is IImageDecoder decoder
+                    ? Image.Load<Rgba32>(Configuration.Default, stream, decoder)
+                    : Image.Load<Rgba32>(Configuration.Default, stream);
             }
-            catch (Exception e) when (e is ImageFormatException || e is InvalidDataException || e is EndOfStreamException || e is NotSupportedException || e is IndexOutOfRangeException || e is ArgumentException)
+            catch (Exception e) when (IsDecoderFailure(e))
             {
                 throw new UnsupportedImageException($"{what} ({format.Name}) is corrupt or truncated and could not be decoded ({e.Message}). Re-export the photo as PNG or JPEG.", e);
             }
@@ -131,6 +142,20 @@ namespace InstantIdAvatars.Imaging
                 return Flatten(decoded);
             }
         }
+
+        // Only the first frame is used, so only the first is decoded: a small GIF or TIFF can hold thousands of
+        // frames, each as large as MaxPixels allows, and decoding them all would exhaust memory.
+        static IImageDecoder? FirstFrameDecoder(IImageFormat format)
+        {
+            if (format is GifFormat) return new GifDecoder { DecodingMode = FrameDecodingMode.First };
+            if (format is TiffFormat) return new TiffDecoder { DecodingMode = FrameDecodingMode.First };
+            return null;
+        }
+
+        // Photos are untrusted input and ImageSharp's decoders signal malformed data with many exception types
+        // (InvalidOperationException for oversized BMP headers and empty TIFF directories, IndexOutOfRange, …).
+        // Every one of them means "this file cannot be used"; only real memory exhaustion is left alone.
+        static bool IsDecoderFailure(Exception e) => !(e is OutOfMemoryException) && !(e is InstantIdException);
 
         static Image<Rgb24> Flatten(Image<Rgba32> source)
         {

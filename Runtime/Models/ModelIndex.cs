@@ -38,6 +38,8 @@ namespace InstantIdAvatars.Models
         public static ModelIndex Load(string folder)
         {
             var path = Path.Combine(folder, FileName);
+            if (Directory.Exists(path))
+                throw new ModelSetException(folder, new[] { $"{FileName} is a folder, not a file: replace it with the {FileName} written by Tools~/export" });
             if (!File.Exists(path))
                 throw new ModelSetException(folder, new[] { $"{FileName} is missing: is '{folder}' a model set folder made by Tools~/export?" });
             string text;
@@ -110,7 +112,9 @@ namespace InstantIdAvatars.Models
         static int Int(JObject obj, string name, List<string> problems, int min, int max, string prefix = "")
         {
             var token = obj[name];
-            if (token == null || token.Type != JTokenType.Integer || (long)token < min || (long)token > max)
+            // Integers beyond long (JSON allows any length) are out of range, not an OverflowException.
+            if (token == null || token.Type != JTokenType.Integer || (token is JValue { Value: System.Numerics.BigInteger })
+                || (long)token < min || (long)token > max)
             {
                 problems.Add($"{FileName}: \"{prefix}{name}\" must be an integer in {min}..{max}, found {Show(token)}");
                 return 0;

@@ -29,6 +29,8 @@ namespace InstantIdAvatars.Models
             if (string.IsNullOrWhiteSpace(folder))
                 throw new ModelSetException("(empty path)", new[] { "no model set folder was given" });
             folder = Path.GetFullPath(folder);
+            if (File.Exists(folder))
+                throw new ModelSetException(folder, new[] { "this is a file, not a folder: pass the folder that holds model_index.json" });
             if (!Directory.Exists(folder))
                 throw new ModelSetException(folder, new[] { "the folder does not exist" });
 
@@ -58,7 +60,9 @@ namespace InstantIdAvatars.Models
         static void CheckFile(string folder, string relative, bool required, List<string> problems)
         {
             var path = Path.Combine(folder, relative);
-            if (!File.Exists(path))
+            if (Directory.Exists(path))
+                problems.Add($"{relative} is a folder, not a file: copy the file itself there");
+            else if (!File.Exists(path))
             {
                 if (required) problems.Add($"{relative} is missing");
             }

@@ -138,6 +138,12 @@ namespace InstantIdAvatars.Pipeline
             return copy;
         }
 
+        /// <summary>
+        /// Longest prompt or negative prompt accepted (characters). Every 75 tokens add a 77-token chunk that the
+        /// text encoders and every UNet cross-attention process, so unbounded text from a player could exhaust memory.
+        /// </summary>
+        public const int MaxPromptLength = 20000;
+
         /// <summary>Checks the values a caller set; throws <see cref="InvalidRequestException"/> listing every problem.</summary>
         public void Validate()
         {
@@ -165,6 +171,9 @@ namespace InstantIdAvatars.Pipeline
             if (identities == 0) problems.Add("no identity: give a face photo, a face image or an identity profile");
             if (identities > 1) problems.Add("give only one kind of identity (photos, images or a profile), not several");
             if (Prompt == null) problems.Add("Prompt is null (use \"\" for none)");
+            foreach (var (name, text) in new[] { ("Prompt", Prompt), ("NegativePrompt", NegativePrompt), ("Prompt2", Prompt2), ("NegativePrompt2", NegativePrompt2) })
+                if (text != null && text.Length > MaxPromptLength)
+                    problems.Add($"{name} is {text.Length} characters; at most {MaxPromptLength} are accepted (shorten it)");
             if (Width < 0 || Height < 0 || Width % 8 != 0 || Height % 8 != 0 || Width > 4096 || Height > 4096)
                 problems.Add($"size {Width}×{Height} must be 0 (model default) or a multiple of 8 up to 4096");
             if (Steps < 1 || Steps > 1000) problems.Add($"Steps must be 1..1000, found {Steps}");

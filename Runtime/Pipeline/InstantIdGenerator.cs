@@ -32,6 +32,7 @@ namespace InstantIdAvatars.Pipeline
         readonly CancellationTokenSource _disposing = new CancellationTokenSource();
         readonly Thread _worker;
         int _disposed;
+        volatile bool _releaseOnWorker;
 
         /// <summary>
         /// Opens the model set (checking its index and files) and starts the worker. Sessions load on first use, or
@@ -97,7 +98,14 @@ namespace InstantIdAvatars.Pipeline
                 {
                     try { completion.TrySetResult(work(linked)); }
                     catch (OperationCanceledException) { completion.TrySetCanceled(cancellationToken.IsCancellationRequested ? cancellationToken : linked); }
-                    catch (Exception e) { completion.TrySetException(e); }
+                    catch (InstantIdException e) { completion.TrySetException(e); }
+                    catch (Exception e)
+                    {
+                        // A bug in a stage or in the caller's progress handler: still one typed error, for this job only.
+                        completion.TrySetException(new InstantIdException(
+                            $"Generation failed unexpectedly ({e.GetType().Name}: {e.Message}). The generator is still usable; "
+                            + "if this repeats, report it with this message and the inner exception.", e));
+                    }
                 },
             };
             try { _queue.Add(job); }
@@ -119,6 +127,7 @@ namespace InstantIdAvatars.Pipeline
             catch (OperationCanceledException) { /* disposing */ }
             // whatever is still queued when disposing ends cancelled
             while (_queue.TryTake(out var left)) left.Cancel();
+            if (_releaseOnWorker) Release();
         }
 
         /// <summary>Loads every model session now (on the worker thread) so the first request starts at once.</summary>
@@ -137,9 +146,20 @@ namespace InstantIdAvatars.Pipeline
         public void Dispose()
         {
             if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+            // Called on the worker itself (from a progress callback): the running job is still on its stack, so the
+            // worker releases everything after it unwinds. Disposing here would pull the queue and the engine out
+            // from under it, and the worker's next take would throw ObjectDisposedException, ending the process.
+            bool onWorker = Thread.CurrentThread == _worker;
+            if (onWorker) _releaseOnWorker = true;
             _queue.CompleteAdding();
             _disposing.Cancel();
-            if (Thread.CurrentThread != _worker) _worker.Join();
+            if (onWorker) return;
+            _worker.Join();
+            Release();
+        }
+
+        void Release()
+        {
             _engine.Dispose();
             _queue.Dispose();
             _disposing.Dispose();

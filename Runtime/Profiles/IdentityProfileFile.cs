@@ -55,7 +55,12 @@ namespace InstantIdAvatars.Profiles
             { throw new ProfileFormatException($"'{path}' is not a valid path", e); }
             if (!info.Exists) throw new ProfileFormatException($"'{path}' does not exist");
             if (info.Length > MaxFileBytes) throw new ProfileFormatException($"'{path}' is {info.Length} bytes; profiles are at most {MaxFileBytes} bytes");
-            return Deserialize(File.ReadAllBytes(path));
+            byte[] bytes;
+            // Another process (or a save on Windows) can hold the file, or it can vanish after the check above.
+            try { bytes = File.ReadAllBytes(path); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            { throw new ProfileFormatException($"'{path}' cannot be read ({e.Message})", e); }
+            return Deserialize(bytes);
         }
 
         public static IdentityProfile Deserialize(byte[] bytes)

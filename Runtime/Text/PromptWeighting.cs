@@ -121,6 +121,13 @@ namespace InstantIdAvatars.Text
         /// <summary>Text tokens per chunk (77 minus start and end token).</summary>
         public const int ChunkLength = ClipTokenizer.DefaultMaxLength - 2;
 
+        /// <summary>
+        /// Largest attention multiplier (absolute value) a token gets. A1111 has no cap, but deep nesting
+        /// (1.1^n) or huge literal weights overflow float32 and turn the whole chunk's embeddings into NaN after
+        /// the mean rescale; weights beyond ±100 (already far past any useful emphasis) are clamped, NaN counts as 1.
+        /// </summary>
+        public const double MaxWeight = 100;
+
         /// <summary>A1111's default <c>comma_padding_backtrack</c>.</summary>
         public const int DefaultCommaBacktrack = 20;
 
@@ -206,6 +213,8 @@ namespace InstantIdAvatars.Text
             return result;
         }
 
+        static float ClampWeight(double w) => double.IsNaN(w) ? 1f : (float)Math.Max(-MaxWeight, Math.Min(MaxWeight, w));
+
         static int Pop(List<int> stack)
         {
             var v = stack[stack.Count - 1];
@@ -258,7 +267,7 @@ namespace InstantIdAvatars.Text
                 if (fragment.IsBreak) { NextChunk(); continue; }
                 scratch.Clear();
                 tokenizer.EncodeInto(fragment.Text, scratch);
-                float weight = (float)fragment.Weight;
+                float weight = ClampWeight(fragment.Weight);
                 foreach (var token in scratch)
                 {
                     if (token == comma) lastComma = chunkTokens.Count;

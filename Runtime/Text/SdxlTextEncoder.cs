@@ -147,6 +147,25 @@ namespace InstantIdAvatars.Text
         public TextEncoderException(string message, Exception inner) : base(message, inner) { }
     }
 
+    /// <summary>A prompt needs more 75-token chunks than <see cref="SdxlTextEncoder.MaxChunks"/>.</summary>
+    public sealed class PromptTooLongException : InstantIdException
+    {
+        /// <summary>Creates the exception.</summary>
+        public PromptTooLongException(int chunks, int maxChunks)
+            : base($"The prompt needs {chunks} chunks of 75 tokens; at most {maxChunks} are encoded (each chunk adds 77 tokens to every "
+                   + "cross-attention of the UNet). Shorten the prompt or use fewer BREAKs.")
+        {
+            Chunks = chunks;
+            MaxChunks = maxChunks;
+        }
+
+        /// <summary>Chunks the prompt (or its negative) needed.</summary>
+        public int Chunks { get; }
+
+        /// <summary>The limit.</summary>
+        public int MaxChunks { get; }
+    }
+
     /// <summary>
     /// SDXL text conditioning from the two CLIP text encoders, as diffusers 0.25.1
     /// <c>StableDiffusionXLPipeline.encode_prompt</c>: penultimate hidden states of both encoders concatenated on the
@@ -156,6 +175,13 @@ namespace InstantIdAvatars.Text
     /// </summary>
     public sealed class SdxlTextEncoder : IDisposable
     {
+        /// <summary>
+        /// Most 75-token chunks a prompt may need (4 800 tokens). A1111 has no cap, but text from players is
+        /// untrusted: 300 <c>BREAK</c>s or 20 000 characters of brackets would make hundreds of chunks, gigabytes
+        /// of embeddings and a UNet cross-attention over tens of thousands of tokens.
+        /// </summary>
+        public const int MaxChunks = 64;
+
         const string InputName = "input_ids";
         const int SeqLen = ClipTokenizer.DefaultMaxLength;
 
@@ -212,16 +238,17 @@ namespace InstantIdAvatars.Text
             if (_disposed) throw new ObjectDisposedException(nameof(SdxlTextEncoder));
 
             var mode = request.Weighting;
-            var p1 = PromptWeighting.Tokenize(Tokenizer, request.Prompt, mode);
-            var p2 = PromptWeighting.Tokenize(Tokenizer2, request.EffectivePrompt2, mode);
+            // Each side is checked as soon as it is tokenised, so a hostile prompt is refused after one pass.
+            var p1 = WithinLimit(PromptWeighting.Tokenize(Tokenizer, request.Prompt, mode));
+            var p2 = WithinLimit(PromptWeighting.Tokenize(Tokenizer2, request.EffectivePrompt2, mode));
             bool cfg = request.ClassifierFreeGuidance;
             bool zeroUncond = cfg && request.NegativePrompt == null && ForceZerosForEmptyPrompt;
             bool encodeUncond = cfg && !zeroUncond;
             TokenizedPrompt? n1 = null, n2 = null;
             if (encodeUncond)
             {
-                n1 = PromptWeighting.Tokenize(Tokenizer, request.NegativePrompt ?? "", mode);
-                n2 = PromptWeighting.Tokenize(Tokenizer2, request.EffectiveNegativePrompt2 ?? "", mode);
+                n1 = WithinLimit(PromptWeighting.Tokenize(Tokenizer, request.NegativePrompt ?? "", mode));
+                n2 = WithinLimit(PromptWeighting.Tokenize(Tokenizer2, request.EffectiveNegativePrompt2 ?? "", mode));
             }
 
             // Both sides get the same number of chunks so that they batch together for guidance (A1111 does the same).
@@ -245,6 +272,9 @@ namespace InstantIdAvatars.Text
         public EncodedPrompt Encode(string prompt, string? negativePrompt = null,
             PromptWeightingMode weighting = PromptWeightingMode.None) =>
             Encode(new SdxlPromptRequest(prompt, null, negativePrompt, null, weighting));
+
+        static TokenizedPrompt WithinLimit(TokenizedPrompt prompt) =>
+            prompt.Chunks.Count > MaxChunks ? throw new PromptTooLongException(prompt.Chunks.Count, MaxChunks) : prompt;
 
         static (int[] Ids, float[] Weights) Stack(ClipTokenizer tokenizer, int k, TokenizedPrompt cond, TokenizedPrompt? uncond)
         {
