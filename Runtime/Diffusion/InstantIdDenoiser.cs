@@ -1,3 +1,4 @@
+using InstantIdAvatars.Models;
 using System;
 using System.Collections.Generic;
 using System.Linq;

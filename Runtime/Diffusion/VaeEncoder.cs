@@ -1,3 +1,4 @@
+using InstantIdAvatars.Models;
 using System;
 using Microsoft.ML.OnnxRuntime;
 using SixLabors.ImageSharp;

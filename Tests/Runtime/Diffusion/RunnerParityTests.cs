@@ -1,3 +1,4 @@
+using InstantIdAvatars.Models;
 using InstantIdAvatars.Diffusion;
 using NUnit.Framework;
 

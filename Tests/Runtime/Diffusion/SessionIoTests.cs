@@ -1,3 +1,4 @@
+using InstantIdAvatars.Models;
 using InstantIdAvatars.Diffusion;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;

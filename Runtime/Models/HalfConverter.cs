@@ -1,6 +1,6 @@
 using System;
 
-namespace InstantIdAvatars.Diffusion
+namespace InstantIdAvatars.Models
 {
     /// <summary>
     /// IEEE 754 binary16 &lt;-&gt; binary32 conversion by bit manipulation (netstandard2.1 has no System.Half).

@@ -1,4 +1,4 @@
-namespace InstantIdAvatars.Diffusion
+namespace InstantIdAvatars.Models
 {
     /// <summary>
     /// A generation model (UNet, ControlNet, VAE, image projection) does not have the inputs or outputs the model-set

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 
-namespace InstantIdAvatars.Diffusion
+namespace InstantIdAvatars.Models
 {
     /// <summary>
     /// One native tensor of float32 or float16 whose buffer lives as long as its shape does, so a denoising loop
