@@ -3,11 +3,20 @@ using System;
 namespace InstantIdAvatars.Diffusion
 {
     /// <summary>
-    /// The shape checks the UNet and ControlNet conditionings share: the SDXL inputs both models take
-    /// (encoder_hidden_states, text_embeds, time_ids), batched for CFG.
+    /// The shape checks the UNet and ControlNet runners and conditionings share: the SDXL inputs both models take
+    /// (sample, encoder_hidden_states, text_embeds, time_ids), batched for CFG.
     /// </summary>
     internal static class ConditioningShapes
     {
+        /// <summary>Checks <paramref name="sample"/> is [B,C,h,w] and returns C.</summary>
+        internal static int SampleChannels(ReadOnlySpan<float> sample, int batch, int latentHeight, int latentWidth)
+        {
+            int channels = sample.Length / (batch * latentHeight * latentWidth);
+            if (channels * batch * latentHeight * latentWidth != sample.Length)
+                throw new ArgumentException($"sample of {sample.Length} values is not [{batch},C,{latentHeight},{latentWidth}]", nameof(sample));
+            return channels;
+        }
+
         /// <summary>Checks <paramref name="encoderHiddenStates"/> is [B,T,C] and returns C.</summary>
         internal static int HiddenSize(int batch, float[] encoderHiddenStates, int sequenceLength)
         {

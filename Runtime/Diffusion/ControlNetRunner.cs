@@ -93,9 +93,7 @@ namespace InstantIdAvatars.Diffusion
             if (destination.DownCount != DownResidualCount)
                 throw new ModelBindingException($"The {_io.Label} model has {DownResidualCount} down residuals but the residual set holds {destination.DownCount}; every ControlNet and the UNet must come from the same base model.");
             int b = conditioning.Batch;
-            int channels = sample.Length / (b * latentHeight * latentWidth);
-            if (channels * b * latentHeight * latentWidth != sample.Length)
-                throw new ArgumentException($"sample of {sample.Length} values is not [{b},C,{latentHeight},{latentWidth}]", nameof(sample));
+            int channels = ConditioningShapes.SampleChannels(sample, b, latentHeight, latentWidth);
 
             _io.Write("sample", sample, b, channels, latentHeight, latentWidth);
             _io.WriteScalar("timestep", timestep);

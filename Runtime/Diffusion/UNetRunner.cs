@@ -73,9 +73,7 @@ namespace InstantIdAvatars.Diffusion
         {
             if (conditioning == null) throw new ArgumentNullException(nameof(conditioning));
             int b = conditioning.Batch;
-            int channels = sample.Length / (b * latentHeight * latentWidth);
-            if (channels * b * latentHeight * latentWidth != sample.Length)
-                throw new ArgumentException($"sample of {sample.Length} values is not [{b},C,{latentHeight},{latentWidth}]", nameof(sample));
+            int channels = ConditioningShapes.SampleChannels(sample, b, latentHeight, latentWidth);
             if (noisePred.Length != sample.Length)
                 throw new ArgumentException("noisePred must be as long as sample", nameof(noisePred));
 
