@@ -27,17 +27,12 @@ namespace InstantIdAvatars.Diffusion
             ControlImage = controlImage ?? throw new ArgumentNullException(nameof(controlImage));
             TextEmbeds = textEmbeds ?? throw new ArgumentNullException(nameof(textEmbeds));
             TimeIds = timeIds ?? throw new ArgumentNullException(nameof(timeIds));
-            if (sequenceLength < 1 || encoderHiddenStates.Length == 0 || encoderHiddenStates.Length % (batch * sequenceLength) != 0)
-                throw new ArgumentException($"encoder hidden states of {encoderHiddenStates.Length} values are not [{batch},{sequenceLength},C]", nameof(encoderHiddenStates));
+            HiddenSize = ConditioningShapes.HiddenSize(batch, encoderHiddenStates, sequenceLength);
             if (controlImage.Length != (long)batch * 3 * imageHeight * imageWidth)
                 throw new ArgumentException($"control image of {controlImage.Length} values is not [{batch},3,{imageHeight},{imageWidth}]", nameof(controlImage));
-            if (textEmbeds.Length == 0 || textEmbeds.Length % batch != 0)
-                throw new ArgumentException($"text embeds of {textEmbeds.Length} values are not [{batch},P]", nameof(textEmbeds));
-            if (timeIds.Length != batch * 6)
-                throw new ArgumentException($"time ids of {timeIds.Length} values are not [{batch},6]", nameof(timeIds));
+            ConditioningShapes.CheckAddedConditions(batch, textEmbeds, timeIds);
             Batch = batch;
             SequenceLength = sequenceLength;
-            HiddenSize = encoderHiddenStates.Length / (batch * sequenceLength);
             ImageHeight = imageHeight;
             ImageWidth = imageWidth;
         }
@@ -98,9 +93,7 @@ namespace InstantIdAvatars.Diffusion
             if (destination.DownCount != DownResidualCount)
                 throw new ModelBindingException($"The {_io.Label} model has {DownResidualCount} down residuals but the residual set holds {destination.DownCount}; every ControlNet and the UNet must come from the same base model.");
             int b = conditioning.Batch;
-            int channels = sample.Length / (b * latentHeight * latentWidth);
-            if (channels * b * latentHeight * latentWidth != sample.Length)
-                throw new ArgumentException($"sample of {sample.Length} values is not [{b},C,{latentHeight},{latentWidth}]", nameof(sample));
+            int channels = ConditioningShapes.SampleChannels(sample, b, latentHeight, latentWidth);
 
             _io.Write("sample", sample, b, channels, latentHeight, latentWidth);
             _io.WriteScalar("timestep", timestep);

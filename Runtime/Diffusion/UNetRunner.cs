@@ -20,15 +20,10 @@ namespace InstantIdAvatars.Diffusion
             EncoderHiddenStates = encoderHiddenStates ?? throw new ArgumentNullException(nameof(encoderHiddenStates));
             TextEmbeds = textEmbeds ?? throw new ArgumentNullException(nameof(textEmbeds));
             TimeIds = timeIds ?? throw new ArgumentNullException(nameof(timeIds));
-            if (sequenceLength < 1 || encoderHiddenStates.Length == 0 || encoderHiddenStates.Length % (batch * sequenceLength) != 0)
-                throw new ArgumentException($"encoder hidden states of {encoderHiddenStates.Length} values are not [{batch},{sequenceLength},C]", nameof(encoderHiddenStates));
-            if (textEmbeds.Length == 0 || textEmbeds.Length % batch != 0)
-                throw new ArgumentException($"text embeds of {textEmbeds.Length} values are not [{batch},P]", nameof(textEmbeds));
-            if (timeIds.Length != batch * 6)
-                throw new ArgumentException($"time ids of {timeIds.Length} values are not [{batch},6]", nameof(timeIds));
+            HiddenSize = ConditioningShapes.HiddenSize(batch, encoderHiddenStates, sequenceLength);
+            ConditioningShapes.CheckAddedConditions(batch, textEmbeds, timeIds);
             Batch = batch;
             SequenceLength = sequenceLength;
-            HiddenSize = encoderHiddenStates.Length / (batch * sequenceLength);
         }
 
         public int Batch { get; }
@@ -78,9 +73,7 @@ namespace InstantIdAvatars.Diffusion
         {
             if (conditioning == null) throw new ArgumentNullException(nameof(conditioning));
             int b = conditioning.Batch;
-            int channels = sample.Length / (b * latentHeight * latentWidth);
-            if (channels * b * latentHeight * latentWidth != sample.Length)
-                throw new ArgumentException($"sample of {sample.Length} values is not [{b},C,{latentHeight},{latentWidth}]", nameof(sample));
+            int channels = ConditioningShapes.SampleChannels(sample, b, latentHeight, latentWidth);
             if (noisePred.Length != sample.Length)
                 throw new ArgumentException("noisePred must be as long as sample", nameof(noisePred));
 

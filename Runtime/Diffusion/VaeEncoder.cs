@@ -38,23 +38,9 @@ namespace InstantIdAvatars.Diffusion
         /// </summary>
         public static float[] ToChw(Image<Rgb24> image)
         {
-            if (image == null) throw new ArgumentNullException(nameof(image));
-            int w = image.Width, h = image.Height, plane = w * h;
-            var chw = new float[3 * plane];
-            image.ProcessPixelRows(rows =>
-            {
-                for (int y = 0; y < h; y++)
-                {
-                    var row = rows.GetRowSpan(y);
-                    for (int x = 0; x < w; x++)
-                    {
-                        int i = y * w + x;
-                        chw[i] = 2f * (row[x].R / 255f) - 1f;
-                        chw[plane + i] = 2f * (row[x].G / 255f) - 1f;
-                        chw[2 * plane + i] = 2f * (row[x].B / 255f) - 1f;
-                    }
-                }
-            });
+            // The 0..1 planes are the control-image layout; only the 2x − 1 differs.
+            var chw = ControlImage.ToChw(image);
+            for (int i = 0; i < chw.Length; i++) chw[i] = 2f * chw[i] - 1f;
             return chw;
         }
 

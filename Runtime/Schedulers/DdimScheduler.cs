@@ -22,11 +22,10 @@ namespace InstantIdAvatars.Schedulers
         public DdimScheduler(SchedulerConfig config)
         {
             _config = (config ?? throw new ArgumentNullException(nameof(config))).Clone();
-            if (_config.Thresholding)
-                throw new InstantIdException("DdimScheduler: 'thresholding' (dynamic thresholding) is not supported; set it to false.");
+            NoiseSchedule.RejectThresholding(_config, "DdimScheduler");
             _betas = NoiseSchedule.Betas(_config, 0.0001, 0.02, BetaSchedule.Linear);
             _alphasCumprod = NoiseSchedule.AlphasCumprod(_betas);
-            _finalAlphaCumprod = (_config.SetAlphaToOne ?? true) ? 1f : _alphasCumprod[0];
+            _finalAlphaCumprod = NoiseSchedule.FinalAlphaCumprod(_config, _alphasCumprod);
         }
 
         /// <summary>The resolved configuration (a private copy).</summary>
@@ -79,29 +78,17 @@ namespace InstantIdAvatars.Schedulers
             return result.ToArray();
         }
 
-        int TrainIndex(float timestep, string caller)
-        {
-            int t = (int)timestep;
-            if (t != timestep || t < 0 || t >= _alphasCumprod.Length)
-                throw new InstantIdException($"DdimScheduler.{caller}: timestep {timestep} must be an integer in [0, {_alphasCumprod.Length}); pass one of Timesteps.");
-            return t;
-        }
+        int TrainIndex(float timestep, string caller) => NoiseSchedule.TrainIndex("DdimScheduler", caller, _alphasCumprod.Length, timestep);
 
         /// <inheritdoc />
-        public void ScaleModelInput(ReadOnlySpan<float> sample, float timestep, Span<float> destination)
-        {
-            NoiseSchedule.CheckLengths(sample.Length, destination.Length, nameof(destination));
-            sample.CopyTo(destination);
-        }
+        public void ScaleModelInput(ReadOnlySpan<float> sample, float timestep, Span<float> destination) =>
+            NoiseSchedule.CopyUnscaled(sample, destination);
 
         /// <inheritdoc />
         public void Step(ReadOnlySpan<float> modelOutput, float timestep, ReadOnlySpan<float> sample,
             Span<float> prevSample, Span<float> predOriginal, INoiseSource? noise)
         {
-            NoiseSchedule.CheckLengths(sample.Length, modelOutput.Length, nameof(modelOutput));
-            NoiseSchedule.CheckLengths(sample.Length, prevSample.Length, nameof(prevSample));
-            bool writeOriginal = predOriginal.Length > 0;
-            if (writeOriginal) NoiseSchedule.CheckLengths(sample.Length, predOriginal.Length, nameof(predOriginal));
+            bool writeOriginal = NoiseSchedule.CheckStepBuffers(sample.Length, modelOutput.Length, prevSample.Length, predOriginal.Length);
             if (_inferenceSteps == 0)
                 throw new InstantIdException("DdimScheduler: call SetTimesteps before stepping.");
             int t = TrainIndex(timestep, nameof(Step));

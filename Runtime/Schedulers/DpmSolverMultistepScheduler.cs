@@ -33,8 +33,7 @@ namespace InstantIdAvatars.Schedulers
                 throw new InstantIdException("DpmSolverMultistepScheduler: only algorithm_type \"dpmsolver++\" is implemented; set it in the scheduler config.");
             if (_config.SolverOrder > 2)
                 throw new InstantIdException("DpmSolverMultistepScheduler: solver_order 3 is not implemented; use 2 (DPM++ 2M) or 1.");
-            if (_config.Thresholding)
-                throw new InstantIdException("DpmSolverMultistepScheduler: 'thresholding' (dynamic thresholding) is not supported; set it to false.");
+            NoiseSchedule.RejectThresholding(_config, "DpmSolverMultistepScheduler");
             _betas = NoiseSchedule.Betas(_config, 0.0001, 0.02, BetaSchedule.Linear);
             _alphasCumprod = NoiseSchedule.AlphasCumprod(_betas);
             _trainingSigmas = NoiseSchedule.TrainingSigmas(_alphasCumprod);
@@ -135,11 +134,8 @@ namespace InstantIdAvatars.Schedulers
         }
 
         /// <inheritdoc />
-        public void ScaleModelInput(ReadOnlySpan<float> sample, float timestep, Span<float> destination)
-        {
-            NoiseSchedule.CheckLengths(sample.Length, destination.Length, nameof(destination));
-            sample.CopyTo(destination);
-        }
+        public void ScaleModelInput(ReadOnlySpan<float> sample, float timestep, Span<float> destination) =>
+            NoiseSchedule.CopyUnscaled(sample, destination);
 
         // _sigma_to_alpha_sigma_t in float32
         static void AlphaSigma(float sigma, out float alpha, out float sigmaT)
@@ -155,10 +151,7 @@ namespace InstantIdAvatars.Schedulers
         public void Step(ReadOnlySpan<float> modelOutput, float timestep, ReadOnlySpan<float> sample,
             Span<float> prevSample, Span<float> predOriginal, INoiseSource? noise)
         {
-            NoiseSchedule.CheckLengths(sample.Length, modelOutput.Length, nameof(modelOutput));
-            NoiseSchedule.CheckLengths(sample.Length, prevSample.Length, nameof(prevSample));
-            bool writeOriginal = predOriginal.Length > 0;
-            if (writeOriginal) NoiseSchedule.CheckLengths(sample.Length, predOriginal.Length, nameof(predOriginal));
+            bool writeOriginal = NoiseSchedule.CheckStepBuffers(sample.Length, modelOutput.Length, prevSample.Length, predOriginal.Length);
             if (_stepIndex < 0) InitStepIndex(timestep);
             if (_stepIndex >= _timesteps.Length)
                 throw new InstantIdException("DpmSolverMultistepScheduler: the schedule is finished; call SetTimesteps again.");

@@ -35,9 +35,8 @@ namespace InstantIdAvatars.Schedulers
             _alphasCumprod = NoiseSchedule.AlphasCumprod(_betas);
             _trainingSigmas = NoiseSchedule.TrainingSigmas(_alphasCumprod);
             _logSigmas = NoiseSchedule.Log(_trainingSigmas);
-            _sigmas = new float[_trainingSigmas.Length + 1];
-            for (int i = 0; i < _trainingSigmas.Length; i++) _sigmas[i] = _trainingSigmas[_trainingSigmas.Length - 1 - i];
-            _initNoiseSigma = ComputeInitNoiseSigma();
+            _sigmas = EulerDiscreteScheduler.UntimedSigmas(_trainingSigmas);
+            _initNoiseSigma = EulerDiscreteScheduler.InitNoiseSigmaFor(_config, _sigmas);
         }
 
         /// <summary>The resolved configuration (a private copy).</summary>
@@ -59,15 +58,8 @@ namespace InstantIdAvatars.Schedulers
         public void SetTimesteps(int inferenceSteps)
         {
             (_timesteps, _sigmas) = EulerDiscreteScheduler.BuildSchedule(_config, _trainingSigmas, _logSigmas, _alphasCumprod, inferenceSteps);
-            _initNoiseSigma = ComputeInitNoiseSigma();
+            _initNoiseSigma = EulerDiscreteScheduler.InitNoiseSigmaFor(_config, _sigmas);
             _stepIndex = -1;
-        }
-
-        float ComputeInitNoiseSigma()
-        {
-            float max = 0;
-            foreach (var s in _sigmas) max = Math.Max(max, s);
-            return (_config.TimestepSpacing ?? TimestepSpacing.Linspace) == TimestepSpacing.Leading ? (float)Math.Sqrt(max * max + 1f) : max;
         }
 
         void InitStepIndex(float timestep) => _stepIndex = NoiseSchedule.StepIndexFor("EulerAncestralDiscreteScheduler", _timesteps, timestep);
@@ -84,10 +76,7 @@ namespace InstantIdAvatars.Schedulers
         public void Step(ReadOnlySpan<float> modelOutput, float timestep, ReadOnlySpan<float> sample,
             Span<float> prevSample, Span<float> predOriginal, INoiseSource? noise)
         {
-            NoiseSchedule.CheckLengths(sample.Length, modelOutput.Length, nameof(modelOutput));
-            NoiseSchedule.CheckLengths(sample.Length, prevSample.Length, nameof(prevSample));
-            bool writeOriginal = predOriginal.Length > 0;
-            if (writeOriginal) NoiseSchedule.CheckLengths(sample.Length, predOriginal.Length, nameof(predOriginal));
+            bool writeOriginal = NoiseSchedule.CheckStepBuffers(sample.Length, modelOutput.Length, prevSample.Length, predOriginal.Length);
             if (noise == null)
                 throw new InstantIdException("EulerAncestralDiscreteScheduler.Step needs a noise source (it adds fresh noise every step); pass an INoiseSource.");
             if (_stepIndex < 0) InitStepIndex(timestep);

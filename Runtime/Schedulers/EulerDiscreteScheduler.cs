@@ -30,10 +30,8 @@ namespace InstantIdAvatars.Schedulers
             _alphasCumprod = NoiseSchedule.AlphasCumprod(_betas);
             _trainingSigmas = NoiseSchedule.TrainingSigmas(_alphasCumprod);
             _logSigmas = NoiseSchedule.Log(_trainingSigmas);
-            // Before set_timesteps diffusers holds the full training schedule; init_noise_sigma reads its maximum.
-            _sigmas = new float[_trainingSigmas.Length + 1];
-            for (int i = 0; i < _trainingSigmas.Length; i++) _sigmas[i] = _trainingSigmas[_trainingSigmas.Length - 1 - i];
-            _initNoiseSigma = ComputeInitNoiseSigma();
+            _sigmas = UntimedSigmas(_trainingSigmas);
+            _initNoiseSigma = InitNoiseSigmaFor(_config, _sigmas);
         }
 
         /// <summary>The resolved configuration (a private copy).</summary>
@@ -55,7 +53,7 @@ namespace InstantIdAvatars.Schedulers
         public void SetTimesteps(int inferenceSteps)
         {
             (_timesteps, _sigmas) = BuildSchedule(_config, _trainingSigmas, _logSigmas, _alphasCumprod, inferenceSteps);
-            _initNoiseSigma = ComputeInitNoiseSigma();
+            _initNoiseSigma = InitNoiseSigmaFor(_config, _sigmas);
             _stepIndex = -1;
         }
 
@@ -133,11 +131,23 @@ namespace InstantIdAvatars.Schedulers
             return (outTimesteps, outSigmas);
         }
 
-        float ComputeInitNoiseSigma()
+        /// <summary>
+        /// The sigma table before set_timesteps: diffusers holds the full training schedule (descending, a trailing 0),
+        /// and init_noise_sigma reads its maximum. Shared with <see cref="EulerAncestralDiscreteScheduler"/>.
+        /// </summary>
+        internal static float[] UntimedSigmas(float[] trainingSigmas)
+        {
+            var sigmas = new float[trainingSigmas.Length + 1];
+            for (int i = 0; i < trainingSigmas.Length; i++) sigmas[i] = trainingSigmas[trainingSigmas.Length - 1 - i];
+            return sigmas;
+        }
+
+        /// <summary>diffusers' Euler init_noise_sigma. Shared with <see cref="EulerAncestralDiscreteScheduler"/>.</summary>
+        internal static float InitNoiseSigmaFor(SchedulerConfig config, float[] sigmas)
         {
             float max = 0;
-            foreach (var s in _sigmas) max = Math.Max(max, s);
-            var spacing = _config.TimestepSpacing ?? TimestepSpacing.Linspace;
+            foreach (var s in sigmas) max = Math.Max(max, s);
+            var spacing = config.TimestepSpacing ?? TimestepSpacing.Linspace;
             // Leading spacing never reaches the top training sigma, so diffusers scales for a variance-preserving start.
             return spacing == TimestepSpacing.Leading ? (float)Math.Sqrt(max * max + 1f) : max;
         }
@@ -155,10 +165,7 @@ namespace InstantIdAvatars.Schedulers
         public void Step(ReadOnlySpan<float> modelOutput, float timestep, ReadOnlySpan<float> sample,
             Span<float> prevSample, Span<float> predOriginal, INoiseSource? noise)
         {
-            NoiseSchedule.CheckLengths(sample.Length, modelOutput.Length, nameof(modelOutput));
-            NoiseSchedule.CheckLengths(sample.Length, prevSample.Length, nameof(prevSample));
-            bool writeOriginal = predOriginal.Length > 0;
-            if (writeOriginal) NoiseSchedule.CheckLengths(sample.Length, predOriginal.Length, nameof(predOriginal));
+            bool writeOriginal = NoiseSchedule.CheckStepBuffers(sample.Length, modelOutput.Length, prevSample.Length, predOriginal.Length);
             if (_stepIndex < 0) InitStepIndex(timestep);
             if (_stepIndex >= _timesteps.Length)
                 throw new InstantIdException("EulerDiscreteScheduler: the schedule is finished; call SetTimesteps again.");

@@ -24,13 +24,12 @@ namespace InstantIdAvatars.Schedulers
         public LcmScheduler(SchedulerConfig config)
         {
             _config = (config ?? throw new ArgumentNullException(nameof(config))).Clone();
-            if (_config.Thresholding)
-                throw new InstantIdException("LcmScheduler: 'thresholding' (dynamic thresholding) is not supported; set it to false.");
+            NoiseSchedule.RejectThresholding(_config, "LcmScheduler");
             if (_config.OriginalInferenceSteps > _config.NumTrainTimesteps)
                 throw new InstantIdException($"LcmScheduler: original_inference_steps ({_config.OriginalInferenceSteps}) cannot exceed num_train_timesteps ({_config.NumTrainTimesteps}).");
             _betas = NoiseSchedule.Betas(_config, 0.00085, 0.012, BetaSchedule.ScaledLinear);
             _alphasCumprod = NoiseSchedule.AlphasCumprod(_betas);
-            _finalAlphaCumprod = (_config.SetAlphaToOne ?? true) ? 1f : _alphasCumprod[0];
+            _finalAlphaCumprod = NoiseSchedule.FinalAlphaCumprod(_config, _alphasCumprod);
         }
 
         /// <summary>The resolved configuration (a private copy).</summary>
@@ -68,20 +67,11 @@ namespace InstantIdAvatars.Schedulers
             _stepIndex = -1;
         }
 
-        int TrainIndex(float timestep, string caller)
-        {
-            int t = (int)timestep;
-            if (t != timestep || t < 0 || t >= _alphasCumprod.Length)
-                throw new InstantIdException($"LcmScheduler.{caller}: timestep {timestep} must be an integer in [0, {_alphasCumprod.Length}); pass one of Timesteps.");
-            return t;
-        }
+        int TrainIndex(float timestep, string caller) => NoiseSchedule.TrainIndex("LcmScheduler", caller, _alphasCumprod.Length, timestep);
 
         /// <inheritdoc />
-        public void ScaleModelInput(ReadOnlySpan<float> sample, float timestep, Span<float> destination)
-        {
-            NoiseSchedule.CheckLengths(sample.Length, destination.Length, nameof(destination));
-            sample.CopyTo(destination);
-        }
+        public void ScaleModelInput(ReadOnlySpan<float> sample, float timestep, Span<float> destination) =>
+            NoiseSchedule.CopyUnscaled(sample, destination);
 
         /// <inheritdoc />
         /// <remarks><paramref name="predOriginal"/> receives diffusers' <c>denoised</c> (the boundary-scaled x0).</remarks>
@@ -89,10 +79,7 @@ namespace InstantIdAvatars.Schedulers
         public void Step(ReadOnlySpan<float> modelOutput, float timestep, ReadOnlySpan<float> sample,
             Span<float> prevSample, Span<float> predOriginal, INoiseSource? noise)
         {
-            NoiseSchedule.CheckLengths(sample.Length, modelOutput.Length, nameof(modelOutput));
-            NoiseSchedule.CheckLengths(sample.Length, prevSample.Length, nameof(prevSample));
-            bool writeOriginal = predOriginal.Length > 0;
-            if (writeOriginal) NoiseSchedule.CheckLengths(sample.Length, predOriginal.Length, nameof(predOriginal));
+            bool writeOriginal = NoiseSchedule.CheckStepBuffers(sample.Length, modelOutput.Length, prevSample.Length, predOriginal.Length);
             if (_timesteps.Length == 0)
                 throw new InstantIdException("LcmScheduler: call SetTimesteps before stepping.");
             int t = TrainIndex(timestep, nameof(Step));

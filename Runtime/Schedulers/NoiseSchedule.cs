@@ -213,6 +213,50 @@ namespace InstantIdAvatars.Schedulers
         }
 
         /// <summary>
+        /// The buffer checks every scheduler's Step makes: model output and destination as long as the sample, and
+        /// predOriginal either empty (not wanted) or as long too. Returns whether predOriginal is to be written.
+        /// </summary>
+        internal static bool CheckStepBuffers(int sampleLength, int modelOutputLength, int prevSampleLength, int predOriginalLength)
+        {
+            CheckLengths(sampleLength, modelOutputLength, "modelOutput");
+            CheckLengths(sampleLength, prevSampleLength, "prevSample");
+            bool writeOriginal = predOriginalLength > 0;
+            if (writeOriginal) CheckLengths(sampleLength, predOriginalLength, "predOriginal");
+            return writeOriginal;
+        }
+
+        /// <summary>scale_model_input of the DDPM-family schedulers (DDIM, LCM, DPM-Solver): the sample unchanged.</summary>
+        internal static void CopyUnscaled(ReadOnlySpan<float> sample, Span<float> destination)
+        {
+            CheckLengths(sample.Length, destination.Length, "destination");
+            sample.CopyTo(destination);
+        }
+
+        /// <summary>The schedulers ported here do not implement diffusers' dynamic thresholding.</summary>
+        internal static void RejectThresholding(SchedulerConfig config, string scheduler)
+        {
+            if (config.Thresholding)
+                throw new InstantIdException($"{scheduler}: 'thresholding' (dynamic thresholding) is not supported; set it to false.");
+        }
+
+        /// <summary>
+        /// final_alpha_cumprod of DDIM and LCM: 1 with set_alpha_to_one (the class default), else ᾱ_0.
+        /// </summary>
+        internal static float FinalAlphaCumprod(SchedulerConfig config, float[] alphasCumprod) =>
+            (config.SetAlphaToOne ?? true) ? 1f : alphasCumprod[0];
+
+        /// <summary>
+        /// A timestep as an index into the training tables (DDIM, LCM): it must be a whole number in range.
+        /// </summary>
+        internal static int TrainIndex(string scheduler, string caller, int trainLength, float timestep)
+        {
+            int t = (int)timestep;
+            if (t != timestep || t < 0 || t >= trainLength)
+                throw new InstantIdException($"{scheduler}.{caller}: timestep {timestep} must be an integer in [0, {trainLength}); pass one of Timesteps.");
+            return t;
+        }
+
+        /// <summary>
         /// diffusers' _init_step_index: the position of <paramref name="timestep"/> in the schedule, with the
         /// scheduler's name in the errors.
         /// </summary>

@@ -26,21 +26,40 @@ def _attend(attn, query, key, value, mask=None):
     return attn.batch_to_head_dim(torch.bmm(probs, value))
 
 
+def _enter(attn, hidden_states, encoder_hidden_states, attention_mask, temb):
+    # The opening both processors share with diffusers' AttnProcessor: spatial norm, [B,C,H,W] -> [B,HW,C],
+    # the prepared mask, group norm. Returns the states, the mask and the image shape (None for 3-D input).
+    if attn.spatial_norm is not None:
+        hidden_states = attn.spatial_norm(hidden_states, temb)
+    image_shape = None
+    if hidden_states.ndim == 4:
+        image_shape = hidden_states.shape
+        b, c, h, w = image_shape
+        hidden_states = hidden_states.view(b, c, h * w).transpose(1, 2)
+    bsz, seq, _ = hidden_states.shape if encoder_hidden_states is None else encoder_hidden_states.shape
+    attention_mask = attn.prepare_attention_mask(attention_mask, seq, bsz)
+    if attn.group_norm is not None:
+        hidden_states = attn.group_norm(hidden_states.transpose(1, 2)).transpose(1, 2)
+    return hidden_states, attention_mask, image_shape
+
+
+def _leave(attn, out, residual, image_shape):
+    # The shared closing: to_out, back to [B,C,H,W] for 4-D input, residual, rescale.
+    out = attn.to_out[1](attn.to_out[0](out))
+    if image_shape is not None:
+        b, c, h, w = image_shape
+        out = out.transpose(-1, -2).reshape(b, c, h, w)
+    if attn.residual_connection:
+        out = out + residual
+    return out / attn.rescale_output_factor
+
+
 class PlainAttnProcessor(nn.Module):
     """Processor for self-attention (attn1); InstantID installs its ``AttnProcessor`` there."""
 
     def __call__(self, attn, hidden_states, encoder_hidden_states=None, attention_mask=None, temb=None, **_):
         residual = hidden_states
-        if attn.spatial_norm is not None:
-            hidden_states = attn.spatial_norm(hidden_states, temb)
-        ndim = hidden_states.ndim
-        if ndim == 4:
-            b, c, h, w = hidden_states.shape
-            hidden_states = hidden_states.view(b, c, h * w).transpose(1, 2)
-        bsz, seq, _ = hidden_states.shape if encoder_hidden_states is None else encoder_hidden_states.shape
-        attention_mask = attn.prepare_attention_mask(attention_mask, seq, bsz)
-        if attn.group_norm is not None:
-            hidden_states = attn.group_norm(hidden_states.transpose(1, 2)).transpose(1, 2)
+        hidden_states, attention_mask, image_shape = _enter(attn, hidden_states, encoder_hidden_states, attention_mask, temb)
         query = attn.to_q(hidden_states)
         if encoder_hidden_states is None:
             encoder_hidden_states = hidden_states
@@ -49,12 +68,7 @@ class PlainAttnProcessor(nn.Module):
         key = attn.head_to_batch_dim(attn.to_k(encoder_hidden_states))
         value = attn.head_to_batch_dim(attn.to_v(encoder_hidden_states))
         out = _attend(attn, attn.head_to_batch_dim(query), key, value, attention_mask)
-        out = attn.to_out[1](attn.to_out[0](out))
-        if ndim == 4:
-            out = out.transpose(-1, -2).reshape(b, c, h, w)
-        if attn.residual_connection:
-            out = out + residual
-        return out / attn.rescale_output_factor
+        return _leave(attn, out, residual, image_shape)
 
 
 class IdentityAttnProcessor(nn.Module):
@@ -71,16 +85,7 @@ class IdentityAttnProcessor(nn.Module):
 
     def __call__(self, attn, hidden_states, encoder_hidden_states=None, attention_mask=None, temb=None, **_):
         residual = hidden_states
-        if attn.spatial_norm is not None:
-            hidden_states = attn.spatial_norm(hidden_states, temb)
-        ndim = hidden_states.ndim
-        if ndim == 4:
-            b, c, h, w = hidden_states.shape
-            hidden_states = hidden_states.view(b, c, h * w).transpose(1, 2)
-        bsz, seq, _ = hidden_states.shape if encoder_hidden_states is None else encoder_hidden_states.shape
-        attention_mask = attn.prepare_attention_mask(attention_mask, seq, bsz)
-        if attn.group_norm is not None:
-            hidden_states = attn.group_norm(hidden_states.transpose(1, 2)).transpose(1, 2)
+        hidden_states, attention_mask, image_shape = _enter(attn, hidden_states, encoder_hidden_states, attention_mask, temb)
         query = attn.head_to_batch_dim(attn.to_q(hidden_states))
         if encoder_hidden_states is None:
             raise ValueError("IdentityAttnProcessor is for cross-attention (attn2): encoder_hidden_states is required")
@@ -97,12 +102,7 @@ class IdentityAttnProcessor(nn.Module):
         ip_out = _attend(attn, query, ip_key, ip_value, None)
         scale = self.scale.value.to(dtype=out.dtype) if isinstance(self.scale, ScaleInput) else self.scale
         out = out + scale * ip_out
-        out = attn.to_out[1](attn.to_out[0](out))
-        if ndim == 4:
-            out = out.transpose(-1, -2).reshape(b, c, h, w)
-        if attn.residual_connection:
-            out = out + residual
-        return out / attn.rescale_output_factor
+        return _leave(attn, out, residual, image_shape)
 
 
 def install_ip_adapter(unet, ip_state_dict=None, num_tokens=16):
