@@ -177,6 +177,15 @@ namespace InstantIdAvatars.Diffusion
             Latents = latents; Decoded = decoded; Rgb = rgb; Width = width; Height = height;
         }
 
+        /// <summary>Wall time of the denoising loop (all steps, without the VAE).</summary>
+        public TimeSpan LoopTime { get; internal set; }
+        /// <summary>Part of <see cref="LoopTime"/> spent inside the ControlNet and UNet runners (model calls).</summary>
+        public TimeSpan ModelTime { get; internal set; }
+        /// <summary>Steps the loop ran.</summary>
+        public int Steps { get; internal set; }
+        /// <summary>Host work per step outside the model calls: guidance, scheduler, copies, callbacks.</summary>
+        public TimeSpan HostTimePerStep => Steps == 0 ? TimeSpan.Zero : TimeSpan.FromTicks((LoopTime - ModelTime).Ticks / Steps);
+
         /// <summary>Final latents [1,4,h,w] (before ÷ scaling factor).</summary>
         public float[] Latents { get; }
         /// <summary>VAE output [1,3,H,W] in about −1..1.</summary>

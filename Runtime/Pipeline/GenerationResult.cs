@@ -14,6 +14,10 @@ namespace InstantIdAvatars.Pipeline
         public long Seed => Settings.Seed ?? 0;
         /// <summary>Wall time of each stage that ran.</summary>
         public IReadOnlyDictionary<GenerationStage, TimeSpan> Timings { get; }
+        /// <summary>Host work per denoising step outside the model calls (for benchmarks; zero for warm-up).</summary>
+        public TimeSpan HostTimePerStep { get; internal set; }
+        /// <summary>Mean wall time of one denoising step.</summary>
+        public TimeSpan StepTime { get; internal set; }
         /// <summary>Notes for the user (e.g. "3 faces found, used the largest").</summary>
         public IReadOnlyList<string> Notes { get; }
 

@@ -150,7 +150,11 @@ namespace InstantIdAvatars.Pipeline
                 }, ct);
                 Mark(GenerationStage.Decoding);
                 report(new GenerationProgress(GenerationStage.Done));
-                return new GenerationResult(result.ToImage(), settings, timings, notes);
+                return new GenerationResult(result.ToImage(), settings, timings, notes)
+                {
+                    HostTimePerStep = result.HostTimePerStep,
+                    StepTime = result.Steps == 0 ? TimeSpan.Zero : TimeSpan.FromTicks(result.LoopTime.Ticks / result.Steps),
+                };
             }
             catch (OnnxRuntimeException e) when (OrtSessionFactory.IsOutOfMemory(e))
             {

@@ -171,7 +171,7 @@ namespace InstantIdAvatars.Cli.Tests
             var json = Path.Combine(_dir, "bench.json");
             var (code, stdout, err) = Run("bench", "--steps", "2", "--runs", "1", "--warmup", "0", "--face", Face, "--json", json);
             Assert.That(code, Is.EqualTo(0), err);
-            Assert.That(stdout, Does.Contain("Denoising").And.Contain("per denoising step"));
+            Assert.That(stdout, Does.Contain("Denoising").And.Contain("per denoising step").And.Contain("host per step (outside models)").And.Contain("% of a step"));
             var doc = JObject.Parse(File.ReadAllText(json));
             Assert.That((double)doc["median_ms"]!["Denoising"]!, Is.GreaterThan(0));
         }

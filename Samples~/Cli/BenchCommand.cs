@@ -39,6 +39,7 @@ namespace InstantIdAvatars.Cli
                 var options = new GeneratorOptions { LowVram = parse.GetValue(lowVram), Sessions = new SessionSettings { Provider = parse.GetValue(provider), Log = factoryLog.Add } };
                 using var generator = new InstantIdGenerator(folder, options);
                 var samples = new List<(Dictionary<GenerationStage, TimeSpan> Stages, TimeSpan Total)>();
+                var host = new List<(double HostMs, double StepMs)>();
                 for (int i = 0; i < w + n; i++)
                 {
                     var request = new GenerationRequest
@@ -49,7 +50,11 @@ namespace InstantIdAvatars.Cli
                     var clock = Stopwatch.StartNew();
                     using var result = generator.GenerateAsync(request).GetAwaiter().GetResult();
                     clock.Stop();
-                    if (i >= w) samples.Add((result.Timings.ToDictionary(p => p.Key, p => p.Value), clock.Elapsed));
+                    if (i >= w)
+                    {
+                        samples.Add((result.Timings.ToDictionary(p => p.Key, p => p.Value), clock.Elapsed));
+                        host.Add((result.HostTimePerStep.TotalMilliseconds, result.StepTime.TotalMilliseconds));
+                    }
                 }
                 static double Median(IEnumerable<double> values)
                 {
@@ -59,13 +64,16 @@ namespace InstantIdAvatars.Cli
                 var stages = samples.SelectMany(s => s.Stages.Keys).Distinct().OrderBy(s => s).ToArray();
                 var rows = stages.Select(s => (Stage: s.ToString(), Ms: Median(samples.Select(x => x.Stages.TryGetValue(s, out var t) ? t.TotalMilliseconds : 0)))).ToList();
                 int stepCount = parse.GetValue(steps);
-                var denoise = rows.FirstOrDefault(r => r.Stage == nameof(GenerationStage.Denoising)).Ms;
-                rows.Add(("per denoising step", denoise / stepCount));
+                rows.Add(("per denoising step", Median(host.Select(h => h.StepMs))));
+                var hostMs = Median(host.Select(h => h.HostMs));
+                rows.Add(("host per step (outside models)", hostMs));
                 rows.Add(("total (wall, incl. queue)", Median(samples.Select(s => s.Total.TotalMilliseconds))));
                 var table = new Table().AddColumns("stage", "median ms");
-                foreach (var r in rows) table.AddRow(r.Stage, r.Ms.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture));
-                if (Console.IsOutputRedirected) foreach (var r in rows) Console.WriteLine($"{r.Stage,-28} {r.Ms,10:0.0} ms");
+                foreach (var r in rows) table.AddRow(r.Stage, r.Ms.ToString("0.0##", System.Globalization.CultureInfo.InvariantCulture));
+                if (Console.IsOutputRedirected) foreach (var r in rows) Console.WriteLine($"{r.Stage,-28} {r.Ms,10:0.0##} ms");
                 else AnsiConsole.Write(table);
+                var stepMs = Median(host.Select(h => h.StepMs));
+                Console.WriteLine($"host overhead: {(stepMs > 0 ? 100 * hostMs / stepMs : 0):0.00} % of a step");
                 Console.WriteLine($"{n} runs after {w} warm-up, {stepCount} steps, provider: {string.Join("; ", factoryLog)}");
                 if (parse.GetValue(json) is string jsonPath)
                 {

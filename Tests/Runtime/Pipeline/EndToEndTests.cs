@@ -55,6 +55,8 @@ namespace InstantIdAvatars.Tests.Pipeline
             Assert.That(steps, Is.EqualTo(new[] { 1, 2, 3 }));
             Assert.That(progress.Select(p => p.Stage), Is.Ordered);
             Assert.That(Pixels(result.Image).Distinct().Count(), Is.GreaterThan(20), "not a blank image");
+            Assert.That(result.StepTime, Is.GreaterThan(TimeSpan.Zero));
+            Assert.That(result.HostTimePerStep, Is.GreaterThanOrEqualTo(TimeSpan.Zero).And.LessThan(result.StepTime), "host share is a part of the step");
         }
 
         [Test]
