@@ -51,6 +51,14 @@ namespace InstantIdAvatars.Pipeline
 
         public GenerationResult Generate(GenerationRequest request, Action<GenerationProgress> report, CancellationToken ct)
         {
+            // A request that fails or is cancelled part-way (no face in a photo, a bad file) must not leave its stage's
+            // sessions loaded: low-VRAM mode promises nothing stays resident between requests.
+            try { return GenerateCore(request, report, ct); }
+            finally { if (_options.LowVram) ReleaseAll(); }
+        }
+
+        GenerationResult GenerateCore(GenerationRequest request, Action<GenerationProgress> report, CancellationToken ct)
+        {
             var timings = new Dictionary<GenerationStage, TimeSpan>();
             var notes = new List<string>();
             var clock = Stopwatch.StartNew();
@@ -227,9 +235,10 @@ namespace InstantIdAvatars.Pipeline
             {
                 var analyzer = Analyzer();
                 var images = r.FaceImages.Select(i => (Label: "image", Image: i, Owned: false)).ToList();
-                foreach (var path in r.FacePhotoPaths) images.Add((System.IO.Path.GetFileName(path), ImageLoader.Load(path), true));
                 try
                 {
+                    // loaded inside the try: a later photo that fails to load must not leak the earlier ones
+                    foreach (var path in r.FacePhotoPaths) images.Add((System.IO.Path.GetFileName(path), ImageLoader.Load(path), true));
                     foreach (var (label, image, _) in images)
                     {
                         var analysis = analyzer.Analyze(image);
@@ -461,11 +470,13 @@ namespace InstantIdAvatars.Pipeline
         /// <summary>Sessions currently loaded (for tests and the low-VRAM documentation).</summary>
         internal int LoadedSessionCount => _sessions.Count + _extraSessions.Count;
 
-        public void Dispose()
+        void ReleaseAll()
         {
             foreach (var s in _sessions.Values) s.Dispose();
             _sessions.Clear();
             ReleaseExtras();
         }
+
+        public void Dispose() => ReleaseAll();
     }
 }

@@ -1,0 +1,53 @@
+using System;
+using System.IO;
+using InstantIdAvatars.Faces;
+using InstantIdAvatars.Models;
+using InstantIdAvatars.Pipeline;
+using NUnit.Framework;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace InstantIdAvatars.Tests.Reliability
+{
+    /// <summary>What the real engine leaves behind when a request fails part-way.</summary>
+    public sealed class EngineErrorPathTests
+    {
+        static readonly string Face = TestData.Path("Faces/astronaut.png");
+        string _dir = "";
+
+        [SetUp] public void MakeFolder() => _dir = TestData.NewTempFolder();
+        [TearDown] public void DeleteFolder() => Directory.Delete(_dir, true);
+
+        static GeneratorOptions LowVram() => new GeneratorOptions
+        {
+            LowVram = true, Sessions = new SessionSettings { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 },
+        };
+
+        string BlackPhoto()
+        {
+            var path = Path.Combine(_dir, "black.png");
+            using (var image = new Image<Rgb24>(200, 200)) image.SaveAsPng(path);
+            return path;
+        }
+
+        [Test]
+        public void LowVram_IdentityPhotoWithoutAFace_ReleasesTheFaceSessions()
+        {
+            var engine = new OnnxGenerationEngine(TestData.TinyModelSet, LowVram());
+            using var generator = new InstantIdGenerator(engine);
+            var request = new GenerationRequest { FacePhotoPaths = { BlackPhoto() }, Prompt = "portrait", Steps = 2, Seed = 1 };
+            Assert.That(async () => await generator.GenerateAsync(request), Throws.InstanceOf<NoFaceFoundException>());
+            Assert.That(engine.LoadedSessionCount, Is.EqualTo(0), "low-VRAM mode keeps no session after a failed request");
+        }
+
+        [Test]
+        public void LowVram_PosePhotoWithoutAFace_ReleasesTheFaceSessions()
+        {
+            var engine = new OnnxGenerationEngine(TestData.TinyModelSet, LowVram());
+            using var generator = new InstantIdGenerator(engine);
+            var request = new GenerationRequest { FacePhotoPaths = { Face }, PosePhotoPath = BlackPhoto(), Prompt = "portrait", Steps = 2, Seed = 1 };
+            Assert.That(async () => await generator.GenerateAsync(request), Throws.InstanceOf<NoFaceFoundException>());
+            Assert.That(engine.LoadedSessionCount, Is.EqualTo(0), "low-VRAM mode keeps no session after a failed request");
+        }
+    }
+}
