@@ -54,6 +54,14 @@ namespace InstantIdAvatars.Pipeline
             // A request that fails or is cancelled part-way (no face in a photo, a bad file) must not leave its stage's
             // sessions loaded: low-VRAM mode promises nothing stays resident between requests.
             try { return GenerateCore(request, report, ct); }
+            catch (OnnxRuntimeException e) when (e.Message.IndexOf("invalid dimensions", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                // Exports with fixed spatial axes (the tiny sets, some hand-made exports) run only at their own size.
+                int w = request.Width == 0 ? _set.Index.DefaultWidth : request.Width, h = request.Height == 0 ? _set.Index.DefaultHeight : request.Height;
+                throw new InstantIdException($"A model of the set at '{_set.Folder}' rejected a tensor shape at {w}×{h} ({e.Message.Trim()}). "
+                    + $"Generate at the set's default size {_set.Index.DefaultWidth}×{_set.Index.DefaultHeight} (Width = Height = 0) or a size its models were exported for; "
+                    + "if that fails too, check the set with `instantid validate`.", e);
+            }
             finally { if (_options.LowVram) ReleaseAll(); }
         }
 

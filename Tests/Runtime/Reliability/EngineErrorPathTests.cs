@@ -49,5 +49,17 @@ namespace InstantIdAvatars.Tests.Reliability
             Assert.That(async () => await generator.GenerateAsync(request), Throws.InstanceOf<NoFaceFoundException>());
             Assert.That(engine.LoadedSessionCount, Is.EqualTo(0), "low-VRAM mode keeps no session after a failed request");
         }
+
+        [Test]
+        public void SizeTheSetsModelsCannotRun_SaysWhichSizeToUse()
+        {
+            // the tiny set's models have fixed spatial axes (64×64)
+            using var generator = new InstantIdGenerator(TestData.TinyModelSet, new GeneratorOptions { Sessions = new SessionSettings { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 } });
+            var request = new GenerationRequest { FacePhotoPaths = { Face }, Prompt = "portrait", Steps = 2, Seed = 1, Width = 48, Height = 64 };
+            Assert.That(async () => await generator.GenerateAsync(request), Throws.InstanceOf<InstantIdException>()
+                .With.Message.StartsWith("A model of the set at").And.Message.Contains("at 48×64").And.Message.Contains("default size 64×64"));
+            Assert.That(generator.GenerateAsync(new GenerationRequest { FacePhotoPaths = { Face }, Prompt = "portrait", Steps = 2, Seed = 1 }).Wait(60000), Is.True,
+                "the generator still works at the default size");
+        }
     }
 }
