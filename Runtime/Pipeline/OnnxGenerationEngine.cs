@@ -232,7 +232,7 @@ namespace InstantIdAvatars.Pipeline
             {
                 profile.Validate();
                 embeddings.AddRange(profile.Embeddings);
-                if (profile.Keypoints.Count > 0 && profile.Sources.Count > 0 && profile.Sources[0].ImageWidth > 0)
+                if (profile.Keypoints.Count > 0 && profile.Sources.Count > 0 && profile.Sources[0].ImageWidth > 0 && profile.Sources[0].ImageHeight > 0)
                 {
                     input.Keypoints = ToPoints(profile.Keypoints[0]);
                     input.SourceWidth = profile.Sources[0].ImageWidth;

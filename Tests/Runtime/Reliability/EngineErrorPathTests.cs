@@ -1,5 +1,7 @@
 using System;
 using System.IO;
+using System.Threading.Tasks;
+using InstantIdAvatars.Profiles;
 using InstantIdAvatars.Faces;
 using InstantIdAvatars.Models;
 using InstantIdAvatars.Pipeline;
@@ -60,6 +62,17 @@ namespace InstantIdAvatars.Tests.Reliability
                 .With.Message.StartsWith("A model of the set at").And.Message.Contains("at 48×64").And.Message.Contains("default size 64×64"));
             Assert.That(generator.GenerateAsync(new GenerationRequest { FacePhotoPaths = { Face }, Prompt = "portrait", Steps = 2, Seed = 1 }).Wait(60000), Is.True,
                 "the generator still works at the default size");
+        }
+        [Test]
+        public async Task ProfileWithoutASourceHeight_FallsBackToTheFrontalLayout()
+        {
+            using var generator = new InstantIdGenerator(TestData.TinyModelSet, new GeneratorOptions { Sessions = new SessionSettings { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 } });
+            using var photo = Image.Load<Rgb24>(Face);
+            var profile = await generator.CreateProfileAsync(new[] { ("astronaut.png", photo) }, "astronaut");
+            profile.Sources[0].ImageHeight = 0; // a damaged or hand-written profile: its keypoints cannot be placed
+            var request = new GenerationRequest { Profile = IdentityProfileFile.Deserialize(IdentityProfileFile.Serialize(profile)), Prompt = "portrait", Steps = 2, Seed = 1 };
+            using var result = await generator.GenerateAsync(request);
+            Assert.That(result.Notes, Has.Some.Contains("centred frontal face layout"));
         }
     }
 }
