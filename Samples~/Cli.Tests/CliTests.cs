@@ -195,6 +195,20 @@ namespace InstantIdAvatars.Cli.Tests
         }
 
         [Test]
+        public void Bench_WithAModelSetOutsideTheFixtures_StillFindsTheBundledFace()
+        {
+            var set = Path.Combine(_dir, "set");
+            foreach (var file in Directory.GetFiles(TinySet, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".meta", StringComparison.Ordinal)))
+            {
+                var target = Path.Combine(set, Path.GetRelativePath(TinySet, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+            var (code, _, err) = Run("bench", "--models", set, "--steps", "1", "--runs", "1", "--warmup", "0");
+            Assert.That(code, Is.EqualTo(0), err);
+        }
+
+        [Test]
         public void Bench_PrintsAStageTable_AndJson()
         {
             var json = Path.Combine(_dir, "bench.json");
