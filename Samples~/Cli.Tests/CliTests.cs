@@ -126,6 +126,18 @@ namespace InstantIdAvatars.Cli.Tests
         }
 
         [Test]
+        public void FromWithATemplatePreset_NeedsAPrompt_AndThenAppliesTheTemplateOnce()
+        {
+            var fantasy = Generate("fantasy.png", "--preset", "npc-fantasy", "--width", "64", "--height", "64", "--seed", "2");
+            var output = Path.Combine(_dir, "scifi.png");
+            var bare = Run("generate", "--from", fantasy, "--preset", "npc-scifi", "--width", "64", "--height", "64", "--output", output);
+            Assert.That((bare.Code, bare.Err.Trim()), Is.EqualTo((2, "error: with --from and --preset npc-scifi, give --prompt too: the saved prompt already has its preset's template")));
+            var (code, _, err) = Run("generate", "--from", fantasy, "--preset", "npc-scifi", "--prompt", "a ranger", "--width", "64", "--height", "64", "--output", output);
+            Assert.That(code, Is.EqualTo(0), err);
+            Assert.That(GenerationMetadata.ReadRequest(output).Prompt, Does.StartWith("sci-fi character portrait of a ranger,"));
+        }
+
+        [Test]
         public void Analyze_PrintsTheJsonSchema_AndWritesTheAnnotatedImage()
         {
             var annotated = Path.Combine(_dir, "faces.png");

@@ -63,6 +63,9 @@ namespace InstantIdAvatars.Cli
                 var request = parse.GetValue(from) is string png ? GenerationMetadata.ReadRequest(png) : new GenerationRequest();
                 if (parse.GetValue(preset) is string presetName)
                 {
+                    // the saved prompt already carries its own preset's template; wrapping it again doubles it
+                    if (parse.GetValue(from) != null && !Given(prompt) && GenerationPreset.Get(presetName).PromptTemplate != null)
+                        throw new CliUsageException($"with --from and --preset {presetName}, give --prompt too: the saved prompt already has its preset's template");
                     if (Given(prompt)) request.Prompt = parse.GetValue(prompt)!;
                     GenerationPreset.Get(presetName).ApplyTo(request);
                 }
