@@ -104,6 +104,13 @@ namespace InstantIdAvatars.Pipeline
                     try { completion.TrySetResult(work(linked)); }
                     catch (OperationCanceledException) { completion.TrySetCanceled(cancellationToken.IsCancellationRequested ? cancellationToken : linked); }
                     catch (InstantIdException e) { completion.TrySetException(e); }
+                    catch (ObjectDisposedException e) when (Volatile.Read(ref _disposed) == 0)
+                    {
+                        // requests share the caller's images (FaceImages, PoseImage, InitImage…) rather than copying them
+                        completion.TrySetException(new InstantIdException(
+                            "An image given to this request was disposed before the generator used it (" + e.Message + "). "
+                            + "Keep the request's images alive until its task has completed.", e));
+                    }
                     catch (Exception e)
                     {
                         // A bug in a stage or in the caller's progress handler: still one typed error, for this job only.

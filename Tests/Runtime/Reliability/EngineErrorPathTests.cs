@@ -74,5 +74,15 @@ namespace InstantIdAvatars.Tests.Reliability
             using var result = await generator.GenerateAsync(request);
             Assert.That(result.Notes, Has.Some.Contains("centred frontal face layout"));
         }
+        [Test]
+        public void ImageDisposedBeforeTheQueuedRequestRuns_SaysToKeepItAlive()
+        {
+            using var generator = new InstantIdGenerator(TestData.TinyModelSet, new GeneratorOptions { Sessions = new SessionSettings { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 } });
+            var photo = Image.Load<Rgb24>(Face);
+            photo.Dispose(); // the caller's mistake: the request holds the image, not a copy
+            var request = new GenerationRequest { FaceImages = { photo }, Prompt = "portrait", Steps = 2, Seed = 1 };
+            Assert.That(async () => await generator.GenerateAsync(request), Throws.InstanceOf<InstantIdException>()
+                .With.Message.Contains("was disposed before the generator used it").And.Message.Contains("Keep the request's images alive"));
+        }
     }
 }
