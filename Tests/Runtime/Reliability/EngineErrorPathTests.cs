@@ -20,9 +20,9 @@ namespace InstantIdAvatars.Tests.Reliability
         [SetUp] public void MakeFolder() => _dir = TestData.NewTempFolder();
         [TearDown] public void DeleteFolder() => Directory.Delete(_dir, true);
 
-        static GeneratorOptions LowVram() => new GeneratorOptions
+        static GeneratorOptions Options(bool lowVram) => new GeneratorOptions
         {
-            LowVram = true, Sessions = new SessionSettings { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 },
+            LowVram = lowVram, Sessions = new SessionSettings { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 },
         };
 
         string BlackPhoto()
@@ -35,7 +35,7 @@ namespace InstantIdAvatars.Tests.Reliability
         [Test]
         public void LowVram_IdentityPhotoWithoutAFace_ReleasesTheFaceSessions()
         {
-            var engine = new OnnxGenerationEngine(TestData.TinyModelSet, LowVram());
+            var engine = new OnnxGenerationEngine(TestData.TinyModelSet, Options(lowVram: true));
             using var generator = new InstantIdGenerator(engine);
             var request = new GenerationRequest { FacePhotoPaths = { BlackPhoto() }, Prompt = "portrait", Steps = 2, Seed = 1 };
             Assert.That(async () => await generator.GenerateAsync(request), Throws.InstanceOf<NoFaceFoundException>());
@@ -45,7 +45,7 @@ namespace InstantIdAvatars.Tests.Reliability
         [Test]
         public void LowVram_PosePhotoWithoutAFace_ReleasesTheFaceSessions()
         {
-            var engine = new OnnxGenerationEngine(TestData.TinyModelSet, LowVram());
+            var engine = new OnnxGenerationEngine(TestData.TinyModelSet, Options(lowVram: true));
             using var generator = new InstantIdGenerator(engine);
             var request = new GenerationRequest { FacePhotoPaths = { Face }, PosePhotoPath = BlackPhoto(), Prompt = "portrait", Steps = 2, Seed = 1 };
             Assert.That(async () => await generator.GenerateAsync(request), Throws.InstanceOf<NoFaceFoundException>());
@@ -56,7 +56,7 @@ namespace InstantIdAvatars.Tests.Reliability
         public void SizeTheSetsModelsCannotRun_SaysWhichSizeToUse()
         {
             // the tiny set's models have fixed spatial axes (64×64)
-            using var generator = new InstantIdGenerator(TestData.TinyModelSet, new GeneratorOptions { Sessions = new SessionSettings { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 } });
+            using var generator = new InstantIdGenerator(TestData.TinyModelSet, Options(lowVram: false));
             var request = new GenerationRequest { FacePhotoPaths = { Face }, Prompt = "portrait", Steps = 2, Seed = 1, Width = 48, Height = 64 };
             Assert.That(async () => await generator.GenerateAsync(request), Throws.InstanceOf<InstantIdException>()
                 .With.Message.StartsWith("A model of the set at").And.Message.Contains("at 48×64").And.Message.Contains("default size 64×64"));
@@ -66,7 +66,7 @@ namespace InstantIdAvatars.Tests.Reliability
         [Test]
         public async Task ProfileWithoutASourceHeight_FallsBackToTheFrontalLayout()
         {
-            using var generator = new InstantIdGenerator(TestData.TinyModelSet, new GeneratorOptions { Sessions = new SessionSettings { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 } });
+            using var generator = new InstantIdGenerator(TestData.TinyModelSet, Options(lowVram: false));
             using var photo = Image.Load<Rgb24>(Face);
             var profile = await generator.CreateProfileAsync(new[] { ("astronaut.png", photo) }, "astronaut");
             profile.Sources[0].ImageHeight = 0; // a damaged or hand-written profile: its keypoints cannot be placed
@@ -77,7 +77,7 @@ namespace InstantIdAvatars.Tests.Reliability
         [Test]
         public void ImageDisposedBeforeTheQueuedRequestRuns_SaysToKeepItAlive()
         {
-            using var generator = new InstantIdGenerator(TestData.TinyModelSet, new GeneratorOptions { Sessions = new SessionSettings { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 } });
+            using var generator = new InstantIdGenerator(TestData.TinyModelSet, Options(lowVram: false));
             var photo = Image.Load<Rgb24>(Face);
             photo.Dispose(); // the caller's mistake: the request holds the image, not a copy
             var request = new GenerationRequest { FaceImages = { photo }, Prompt = "portrait", Steps = 2, Seed = 1 };
