@@ -31,7 +31,7 @@ namespace InstantIdAvatars.Authoring
         public const long MaxRandomSeed = uint.MaxValue;
 
         /// <summary>Scheduler short names the pipeline knows (see <see cref="GenerationRequest.Scheduler"/>).</summary>
-        public static readonly IReadOnlyList<string> KnownSchedulers = new[] { "euler", "euler_a", "dpmpp_2m", "dpmpp_2m_karras", "ddim", "lcm" };
+        public static readonly IReadOnlyList<string> KnownSchedulers = Schedulers.SchedulerFactory.ShortNames;
 
         static readonly string[] PhotoExtensions = { ".png", ".jpg", ".jpeg", ".bmp", ".tga", ".webp", ".gif", ".tif", ".tiff" };
 
@@ -186,7 +186,9 @@ namespace InstantIdAvatars.Authoring
             if (!(r.IdentityNetStart >= 0 && r.IdentityNetStart < r.IdentityNetEnd && r.IdentityNetEnd <= 1))
                 Error(GeneratorField.IdentityNetWindow, $"The IdentityNet window must satisfy 0 ≤ start < end ≤ 1, found {F(r.IdentityNetStart)}..{F(r.IdentityNetEnd)}.");
             CheckSize(r, Error, Warn);
-            if (r.Scheduler != null && !KnownSchedulers.Contains(r.Scheduler))
+            // what SchedulerFactory accepts: short names and diffusers class names (a result's Settings carry the
+            // set's class name), case-insensitive
+            if (r.Scheduler != null && !KnownSchedulers.Concat(Schedulers.SchedulerFactory.ClassNames).Contains(r.Scheduler, StringComparer.OrdinalIgnoreCase))
                 Error(GeneratorField.Scheduler, $"Unknown scheduler '{r.Scheduler}'. Use one of: {string.Join(", ", KnownSchedulers)}, or leave it empty for the model set's.");
             return m;
         }

@@ -79,9 +79,17 @@ namespace InstantIdAvatars.Pipeline
         /// <summary>Reads one text chunk of a PNG, or null.</summary>
         public static string? ReadText(string pngPath, string key)
         {
-            using var stream = File.OpenRead(pngPath);
-            var info = Image.Identify(stream) ?? throw new InstantIdException($"'{pngPath}' is not an image.");
-            return info.Metadata.GetPngMetadata().TextData.FirstOrDefault(t => t.Keyword == key).Value;
+            try
+            {
+                using var stream = File.OpenRead(pngPath);
+                var info = Image.Identify(stream) ?? throw new InstantIdException($"'{pngPath}' is not an image; give a PNG this package wrote.");
+                return info.Metadata.GetPngMetadata().TextData.FirstOrDefault(t => t.Keyword == key).Value;
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ImageFormatException)
+            {
+                // a missing, locked or damaged file is the caller's input, not a bug: one typed error that names it
+                throw new InstantIdException($"Cannot read the settings of '{pngPath}': {e.Message} Check the path, or give a PNG this package wrote.", e);
+            }
         }
 
         /// <summary>The request saved in a PNG this package wrote (for reproducing it).</summary>

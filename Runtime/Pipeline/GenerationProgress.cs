@@ -24,7 +24,10 @@ namespace InstantIdAvatars.Pipeline
         public int TotalSteps { get; }
         /// <summary>The scheduler timestep of the step (denoising only).</summary>
         public float Timestep { get; }
-        /// <summary>A cheap approximate preview of the current latents, when the request asked for previews.</summary>
+        /// <summary>
+        /// A cheap approximate preview of the current latents, when the request asked for previews. The receiver of
+        /// the report owns it: dispose it when done (a new image comes with every step).
+        /// </summary>
         public Image<Rgb24>? Preview { get; }
 
         public GenerationProgress(GenerationStage stage, int step = 0, int totalSteps = 0, float timestep = 0, Image<Rgb24>? preview = null)

@@ -196,6 +196,10 @@ namespace InstantIdAvatars.Pipeline
             if (InitImagePath != null && InitImage != null) problems.Add("give the img2img start image either as a path or as an image, not both");
             if (Strength.HasValue && !(Strength.Value > 0 && Strength.Value <= 1))
                 problems.Add($"Strength must be in (0, 1] (img2img: 1 = run the whole schedule), found {Strength.Value}");
+            // as diffusers' get_timesteps: int(steps × strength) steps run; zero would fail only after the faces and text ran
+            double strength = Strength ?? 0.8;
+            if ((InitImagePath != null || InitImage != null) && strength > 0 && strength <= 1 && Steps >= 1 && (int)(Steps * strength) < 1)
+                problems.Add($"img2img with {Steps} steps at strength {strength.ToString(System.Globalization.CultureInfo.InvariantCulture)} runs no denoising step (int(steps × strength) = 0); raise Steps or Strength");
             if (Strength.HasValue && InitImagePath == null && InitImage == null)
                 problems.Add("Strength is set but there is no start image (InitImagePath or InitImage)");
             if (!(FaceRegionFeather >= 0 && FaceRegionFeather <= 1)) problems.Add($"FaceRegionFeather must be 0..1 (fraction of the face box), found {FaceRegionFeather}");

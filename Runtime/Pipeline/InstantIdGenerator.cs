@@ -65,7 +65,12 @@ namespace InstantIdAvatars.Pipeline
             var queued = request.Clone();
             // reported before the job is queued: the worker may start at once, and reports must stay in order
             progress?.Report(new GenerationProgress(GenerationStage.Queued));
-            return Enqueue(ct => _engine.Generate(queued, p => progress?.Report(p), ct), cancellationToken);
+            // a preview image belongs to whoever receives the report; with no receiver it is released at once
+            return Enqueue(ct => _engine.Generate(queued, p =>
+            {
+                if (progress != null) progress.Report(p);
+                else p.Preview?.Dispose();
+            }, ct), cancellationToken);
         }
 
         /// <summary>Finds and embeds the faces in an image (e.g. a webcam frame, to tell the player "move closer").</summary>
@@ -99,6 +104,13 @@ namespace InstantIdAvatars.Pipeline
                     try { completion.TrySetResult(work(linked)); }
                     catch (OperationCanceledException) { completion.TrySetCanceled(cancellationToken.IsCancellationRequested ? cancellationToken : linked); }
                     catch (InstantIdException e) { completion.TrySetException(e); }
+                    catch (ObjectDisposedException e) when (Volatile.Read(ref _disposed) == 0)
+                    {
+                        // requests share the caller's images (FaceImages, PoseImage, InitImage…) rather than copying them
+                        completion.TrySetException(new InstantIdException(
+                            "An image given to this request was disposed before the generator used it (" + e.Message + "). "
+                            + "Keep the request's images alive until its task has completed.", e));
+                    }
                     catch (Exception e)
                     {
                         // A bug in a stage or in the caller's progress handler: still one typed error, for this job only.
@@ -132,7 +144,13 @@ namespace InstantIdAvatars.Pipeline
 
         /// <summary>Loads every model session now (on the worker thread) so the first request starts at once.</summary>
         public Task WarmUpAsync(CancellationToken cancellationToken = default) =>
-            GenerateAsync(GenerationRequest.WarmUp, null, cancellationToken);
+            ReleaseResult(GenerateAsync(GenerationRequest.WarmUp, null, cancellationToken)); // throws at once when disposed
+
+        // the warm-up's placeholder image reaches no caller
+        static async Task ReleaseResult(Task<GenerationResult> task)
+        {
+            using var result = await task.ConfigureAwait(false);
+        }
 
         void ThrowIfDisposed()
         {

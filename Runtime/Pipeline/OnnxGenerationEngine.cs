@@ -51,6 +51,22 @@ namespace InstantIdAvatars.Pipeline
 
         public GenerationResult Generate(GenerationRequest request, Action<GenerationProgress> report, CancellationToken ct)
         {
+            // A request that fails or is cancelled part-way (no face in a photo, a bad file) must not leave its stage's
+            // sessions loaded: low-VRAM mode promises nothing stays resident between requests.
+            try { return GenerateCore(request, report, ct); }
+            catch (OnnxRuntimeException e) when (e.Message.IndexOf("invalid dimensions", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                // Exports with fixed spatial axes (the tiny sets, some hand-made exports) run only at their own size.
+                int w = request.Width == 0 ? _set.Index.DefaultWidth : request.Width, h = request.Height == 0 ? _set.Index.DefaultHeight : request.Height;
+                throw new InstantIdException($"A model of the set at '{_set.Folder}' rejected a tensor shape at {w}×{h} ({e.Message.Trim()}). "
+                    + $"Generate at the set's default size {_set.Index.DefaultWidth}×{_set.Index.DefaultHeight} (Width = Height = 0) or a size its models were exported for; "
+                    + "if that fails too, check the set with `instantid validate`.", e);
+            }
+            finally { if (_options.LowVram) ReleaseAll(); }
+        }
+
+        GenerationResult GenerateCore(GenerationRequest request, Action<GenerationProgress> report, CancellationToken ct)
+        {
             var timings = new Dictionary<GenerationStage, TimeSpan>();
             var notes = new List<string>();
             var clock = Stopwatch.StartNew();
@@ -220,7 +236,7 @@ namespace InstantIdAvatars.Pipeline
             {
                 profile.Validate();
                 embeddings.AddRange(profile.Embeddings);
-                if (profile.Keypoints.Count > 0 && profile.Sources.Count > 0 && profile.Sources[0].ImageWidth > 0)
+                if (profile.Keypoints.Count > 0 && profile.Sources.Count > 0 && profile.Sources[0].ImageWidth > 0 && profile.Sources[0].ImageHeight > 0)
                 {
                     input.Keypoints = ToPoints(profile.Keypoints[0]);
                     input.SourceWidth = profile.Sources[0].ImageWidth;
@@ -231,9 +247,10 @@ namespace InstantIdAvatars.Pipeline
             {
                 var analyzer = Analyzer();
                 var images = r.FaceImages.Select(i => (Label: "image", Image: i, Owned: false)).ToList();
-                foreach (var path in r.FacePhotoPaths) images.Add((System.IO.Path.GetFileName(path), ImageLoader.Load(path), true));
                 try
                 {
+                    // loaded inside the try: a later photo that fails to load must not leak the earlier ones
+                    foreach (var path in r.FacePhotoPaths) images.Add((System.IO.Path.GetFileName(path), ImageLoader.Load(path), true));
                     foreach (var (label, image, _) in images)
                     {
                         var analysis = analyzer.Analyze(image);
@@ -465,11 +482,13 @@ namespace InstantIdAvatars.Pipeline
         /// <summary>Sessions currently loaded (for tests and the low-VRAM documentation).</summary>
         internal int LoadedSessionCount => _sessions.Count + _extraSessions.Count;
 
-        public void Dispose()
+        void ReleaseAll()
         {
             foreach (var s in _sessions.Values) s.Dispose();
             _sessions.Clear();
             ReleaseExtras();
         }
+
+        public void Dispose() => ReleaseAll();
     }
 }

@@ -97,6 +97,47 @@ namespace InstantIdAvatars.Cli.Tests
         }
 
         [Test]
+        public void ConflictingIdentityOrPoseOptions_FailInsteadOfOneSilentlyWinning()
+        {
+            var output = Path.Combine(_dir, "x.png");
+            var profile = Run("generate", "--face", Face, "--profile", Path.Combine(_dir, "ada.iidprofile"), "--prompt", "x", "--output", output);
+            Assert.That((profile.Code, profile.Err.Trim()), Is.EqualTo((2, "error: give the identity either as photos (--face) or as a profile (--profile), not both")));
+            var pose = Run("generate", "--face", Face, "--pose", Face, "--pose-keypoints", "[[20,20],[40,20],[30,30],[22,42],[38,42]]", "--prompt", "x", "--output", output);
+            Assert.That((pose.Code, pose.Err.Trim()), Is.EqualTo((2, "error: give the pose either as a photo (--pose) or as points (--pose-keypoints), not both")));
+            var region = Run("generate", "--face", Face, "--region", $"0,0,32,64:{Face}", "--prompt", "x", "--output", output);
+            Assert.That((region.Code, region.Err.Trim()), Is.EqualTo((2, "error: with --region, give each person's photo or profile in their --region (X,Y,W,H:photo.jpg), not --face/--profile/--pose/--pose-keypoints")));
+            Assert.That(File.Exists(output), Is.False);
+        }
+
+        [Test]
+        public void From_ThenRegionsOrFace_ReplaceTheSavedIdentity()
+        {
+            var single = Generate("single.png", "--seed", "3");
+            var twoPath = Path.Combine(_dir, "two.png");
+            var (code, _, err) = Run("generate", "--from", single, "--region", $"0,0,32,64:{Face}", "--region", $"32,0,32,64:{Face}", "--output", twoPath);
+            Assert.That(code, Is.EqualTo(0), err);
+            var two = GenerationMetadata.ReadRequest(twoPath);
+            Assert.That((two.Regions.Count, two.FacePhotoPaths.Count, two.Seed), Is.EqualTo((2, 0, (long?)3)));
+            var backPath = Path.Combine(_dir, "back.png");
+            (code, _, err) = Run("generate", "--from", twoPath, "--face", Face, "--output", backPath);
+            Assert.That(code, Is.EqualTo(0), err);
+            var back = GenerationMetadata.ReadRequest(backPath);
+            Assert.That((back.Regions.Count, back.FacePhotoPaths.Count), Is.EqualTo((0, 1)));
+        }
+
+        [Test]
+        public void FromWithATemplatePreset_NeedsAPrompt_AndThenAppliesTheTemplateOnce()
+        {
+            var fantasy = Generate("fantasy.png", "--preset", "npc-fantasy", "--width", "64", "--height", "64", "--seed", "2");
+            var output = Path.Combine(_dir, "scifi.png");
+            var bare = Run("generate", "--from", fantasy, "--preset", "npc-scifi", "--width", "64", "--height", "64", "--output", output);
+            Assert.That((bare.Code, bare.Err.Trim()), Is.EqualTo((2, "error: with --from and --preset npc-scifi, give --prompt too: the saved prompt already has its preset's template")));
+            var (code, _, err) = Run("generate", "--from", fantasy, "--preset", "npc-scifi", "--prompt", "a ranger", "--width", "64", "--height", "64", "--output", output);
+            Assert.That(code, Is.EqualTo(0), err);
+            Assert.That(GenerationMetadata.ReadRequest(output).Prompt, Does.StartWith("sci-fi character portrait of a ranger,"));
+        }
+
+        [Test]
         public void Analyze_PrintsTheJsonSchema_AndWritesTheAnnotatedImage()
         {
             var annotated = Path.Combine(_dir, "faces.png");
@@ -163,6 +204,20 @@ namespace InstantIdAvatars.Cli.Tests
             Assert.That(Run("generate", "--face", Face).Code, Is.Not.EqualTo(0), "missing --output");
             Assert.That(Run("frobnicate").Code, Is.Not.EqualTo(0));
             Assert.That(File.Exists(Path.Combine(_dir, "x.png")), Is.False, "nothing written on failure");
+        }
+
+        [Test]
+        public void Bench_WithAModelSetOutsideTheFixtures_StillFindsTheBundledFace()
+        {
+            var set = Path.Combine(_dir, "set");
+            foreach (var file in Directory.GetFiles(TinySet, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith(".meta", StringComparison.Ordinal)))
+            {
+                var target = Path.Combine(set, Path.GetRelativePath(TinySet, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(file, target);
+            }
+            var (code, _, err) = Run("bench", "--models", set, "--steps", "1", "--runs", "1", "--warmup", "0");
+            Assert.That(code, Is.EqualTo(0), err);
         }
 
         [Test]

@@ -34,7 +34,8 @@ namespace InstantIdAvatars.Cli
                 int n = parse.GetValue(runs), w = parse.GetValue(warmup);
                 if (n < 1 || w < 0) throw new CliUsageException("--runs must be ≥ 1 and --warmup ≥ 0");
                 var folder = CliOptions.ModelSetFolder(parse.GetValue(models));
-                var facePath = parse.GetValue(face) ?? System.IO.Path.Combine(folder, "..", "Faces", "astronaut.png");
+                // not beside --models: a real set does not sit in Tests/Fixtures
+                var facePath = parse.GetValue(face) ?? CliOptions.BundledFace();
                 var factoryLog = new List<string>();
                 var options = new GeneratorOptions { LowVram = parse.GetValue(lowVram), Sessions = new SessionSettings { Provider = parse.GetValue(provider), Log = factoryLog.Add } };
                 using var generator = new InstantIdGenerator(folder, options);

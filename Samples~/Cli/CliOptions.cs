@@ -33,13 +33,19 @@ namespace InstantIdAvatars.Cli
             return tiny;
         }
 
-        static string? FindTinySet()
+        static string? FindTinySet() => FindFixture(Path.Combine("TinyModelSet", ModelIndex.FileName)) is string index ? Path.GetDirectoryName(index) : null;
+
+        /// <summary>The bundled astronaut photo (Tests/Fixtures/Faces), found from the working or the tool's folder.</summary>
+        public static string BundledFace() => FindFixture(Path.Combine("Faces", "astronaut.png"))
+            ?? throw new CliUsageException("the bundled photo Tests/Fixtures/Faces/astronaut.png was not found; pass --face <photo>");
+
+        static string? FindFixture(string relative)
         {
             foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
                 for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
                 {
-                    var candidate = Path.Combine(dir.FullName, "Tests", "Fixtures", "TinyModelSet");
-                    if (File.Exists(Path.Combine(candidate, ModelIndex.FileName))) return candidate;
+                    var candidate = Path.Combine(dir.FullName, "Tests", "Fixtures", relative);
+                    if (File.Exists(candidate)) return candidate;
                 }
             return null;
         }

@@ -63,8 +63,28 @@ namespace InstantIdAvatars.Cli
                 var request = parse.GetValue(from) is string png ? GenerationMetadata.ReadRequest(png) : new GenerationRequest();
                 if (parse.GetValue(preset) is string presetName)
                 {
+                    // the saved prompt already carries its own preset's template; wrapping it again doubles it
+                    if (parse.GetValue(from) != null && !Given(prompt) && GenerationPreset.Get(presetName).PromptTemplate != null)
+                        throw new CliUsageException($"with --from and --preset {presetName}, give --prompt too: the saved prompt already has its preset's template");
                     if (Given(prompt)) request.Prompt = parse.GetValue(prompt)!;
                     GenerationPreset.Get(presetName).ApplyTo(request);
+                }
+                var parsedRegions = Given(regions) ? parse.GetValue(regions)!.Select(ParseRegion).ToList() : null; // syntax errors first
+                // Options that name the same thing twice fail instead of one silently winning.
+                if (Given(faces) && Given(profile))
+                    throw new CliUsageException("give the identity either as photos (--face) or as a profile (--profile), not both");
+                if (Given(pose) && Given(poseKeypoints))
+                    throw new CliUsageException("give the pose either as a photo (--pose) or as points (--pose-keypoints), not both");
+                if (Given(regions) && (Given(faces) || Given(profile) || Given(pose) || Given(poseKeypoints)))
+                    throw new CliUsageException("with --region, give each person's photo or profile in their --region (X,Y,W,H:photo.jpg), not --face/--profile/--pose/--pose-keypoints");
+                // Over --from, a new identity replaces the saved one whatever its kind (one person ↔ several regions).
+                if (Given(faces) || Given(profile)) request.Regions.Clear();
+                if (Given(regions))
+                {
+                    request.FacePhotoPaths.Clear();
+                    request.ProfilePath = null;
+                    request.PosePhotoPath = null;
+                    request.PoseKeypoints = null;
                 }
                 if (Given(faces)) { request.FacePhotoPaths = parse.GetValue(faces)!.ToList(); request.ProfilePath = null; }
                 if (Given(profile)) { request.ProfilePath = parse.GetValue(profile); request.FacePhotoPaths.Clear(); }
@@ -88,7 +108,7 @@ namespace InstantIdAvatars.Cli
                 if (Given(initImage)) request.InitImagePath = parse.GetValue(initImage);
                 if (Given(strength)) request.Strength = parse.GetValue(strength);
                 if (Given(faceRegion)) request.FaceRegionMask = parse.GetValue(faceRegion);
-                if (Given(regions)) request.Regions = parse.GetValue(regions)!.Select(ParseRegion).ToList();
+                if (parsedRegions != null) request.Regions = parsedRegions;
                 if (request.FacePhotoPaths.Count == 0 && request.ProfilePath == null && request.Regions.Count == 0)
                     throw new CliUsageException("give a face photo (--face photo.jpg), a profile (--profile ada.iidprofile) or --region X,Y,W,H:photo.jpg per person");
                 if (!Given(prompt) && parse.GetValue(from) == null && parse.GetValue(preset) == null)
