@@ -138,6 +138,24 @@ namespace InstantIdAvatars.Cli.Tests
         }
 
         [Test]
+        public void FromAtAnotherSize_ScalesTheSavedPoseAndRegions()
+        {
+            var request = new GenerationRequest
+            {
+                Width = 128, Height = 256, PoseKeypoints = new[] { 10f, 20, 30, 20, 20, 30, 12, 40, 28, 40 },
+                Regions = { new IdentityRegionRequest { X = 10, Y = 20, Width = 30, Height = 40, PoseKeypoints = new[] { 1f, 2, 3, 4, 5, 6, 7, 8, 9, 10 } } },
+            };
+            GenerateCommand.ResizeSavedLayout(request, 64, 64);
+            Assert.That(request.PoseKeypoints, Is.EqualTo(new[] { 20f, 80, 60, 80, 40, 120, 24, 160, 56, 160 }));
+            var r = request.Regions[0];
+            Assert.That((r.X, r.Y, r.Width, r.Height), Is.EqualTo((20, 80, 60, 160)));
+            Assert.That(r.PoseKeypoints, Is.EqualTo(new[] { 2f, 8, 6, 16, 10, 24, 14, 32, 18, 40 }));
+            var same = new GenerationRequest { Width = 64, Height = 64, PoseKeypoints = new[] { 1f, 2, 3, 4, 5, 6, 7, 8, 9, 10 } };
+            GenerateCommand.ResizeSavedLayout(same, 64, 64);
+            Assert.That(same.PoseKeypoints, Is.EqualTo(new[] { 1f, 2, 3, 4, 5, 6, 7, 8, 9, 10 }));
+        }
+
+        [Test]
         public void Analyze_PrintsTheJsonSchema_AndWritesTheAnnotatedImage()
         {
             var annotated = Path.Combine(_dir, "faces.png");

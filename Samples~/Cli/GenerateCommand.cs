@@ -61,6 +61,7 @@ namespace InstantIdAvatars.Cli
             {
                 bool Given(Option o) => parse.GetResult(o) != null;
                 var request = parse.GetValue(from) is string png ? GenerationMetadata.ReadRequest(png) : new GenerationRequest();
+                var savedSize = (request.Width, request.Height);
                 if (parse.GetValue(preset) is string presetName)
                 {
                     // the saved prompt already carries its own preset's template; wrapping it again doubles it
@@ -96,6 +97,8 @@ namespace InstantIdAvatars.Cli
                 if (Given(poseKeypoints)) { request.PoseKeypoints = ParseKeypoints(parse.GetValue(poseKeypoints)!); request.PosePhotoPath = null; }
                 if (Given(width)) request.Width = parse.GetValue(width)!.Value;
                 if (Given(height)) request.Height = parse.GetValue(height)!.Value;
+                // a reproduced request at another size keeps its layout: saved points and regions are in the old pixels
+                if (parse.GetValue(from) != null && !Given(poseKeypoints)) ResizeSavedLayout(request, savedSize.Width, savedSize.Height);
                 if (Given(steps)) request.Steps = parse.GetValue(steps)!.Value;
                 if (Given(seed)) request.Seed = parse.GetValue(seed);
                 if (Given(guidance)) request.GuidanceScale = parse.GetValue(guidance)!.Value;
@@ -168,6 +171,29 @@ namespace InstantIdAvatars.Cli
                     bar.Value = 1.0;
                 });
             return result!;
+        }
+
+        /// <summary>
+        /// Scales the saved pose keypoints and region rectangles of a request made at
+        /// <paramref name="oldWidth"/>×<paramref name="oldHeight"/> to its current size (each axis stretched, as
+        /// <see cref="InstantIdAvatars.Faces.PoseKeypoints.Refit"/> does). No-op when either size is unknown or equal.
+        /// </summary>
+        internal static void ResizeSavedLayout(GenerationRequest request, int oldWidth, int oldHeight)
+        {
+            int w = request.Width, h = request.Height;
+            if (oldWidth <= 0 || oldHeight <= 0 || w <= 0 || h <= 0 || (w == oldWidth && h == oldHeight)) return;
+            float sx = (float)w / oldWidth, sy = (float)h / oldHeight;
+            float[]? Scale(float[]? points) => points?.Select((v, i) => i % 2 == 0 ? v * sx : v * sy).ToArray();
+            request.PoseKeypoints = Scale(request.PoseKeypoints);
+            foreach (var region in request.Regions)
+            {
+                region.PoseKeypoints = Scale(region.PoseKeypoints);
+                int x2 = (int)Math.Round((region.X + region.Width) * sx), y2 = (int)Math.Round((region.Y + region.Height) * sy);
+                region.X = (int)Math.Round(region.X * sx);
+                region.Y = (int)Math.Round(region.Y * sy);
+                region.Width = x2 - region.X;
+                region.Height = y2 - region.Y;
+            }
         }
 
         /// <summary>"X,Y,W,H:path" → one identity region (a .iidprofile path is a profile, anything else a photo).</summary>

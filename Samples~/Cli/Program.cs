@@ -3,6 +3,8 @@ using System.CommandLine;
 using System.Linq;
 using Spectre.Console;
 
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("InstantIdAvatars.Cli.Tests")]
+
 namespace InstantIdAvatars.Cli
 {
     /// <summary>`instantid`: generate images, analyse faces, manage identity profiles, validate model sets, benchmark.</summary>
