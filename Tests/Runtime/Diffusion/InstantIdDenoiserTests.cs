@@ -19,29 +19,17 @@ namespace InstantIdAvatars.Tests.Diffusion
         const float Tolerance = 1e-4f;
         static readonly JObject Json = JObject.Parse(File.ReadAllText(TestData.Path("Reference/unet_step/unet_step.json")));
 
-        UNetRunner _unet = null!;
-        ControlNetRunner _controlNet = null!;
-        VaeDecoder _vae = null!;
+        TinyRunners _runners = null!;
 
         [OneTimeSetUp]
-        public void Open()
-        {
-            _unet = new UNetRunner(StepFixture.Shared("unet"));
-            _controlNet = new ControlNetRunner(StepFixture.Shared("controlnet"));
-            _vae = new VaeDecoder(StepFixture.Shared("vae_decoder"));
-        }
+        public void Open() => _runners = new TinyRunners();
 
         [OneTimeTearDown]
-        public void Close()
-        {
-            _unet.Dispose();
-            _controlNet.Dispose();
-            _vae.Dispose();
-        }
+        public void Close() => _runners.Dispose();
 
-        InstantIdDenoiser Denoiser() => new InstantIdDenoiser(_unet, _controlNet, _vae, 0.13025f);
+        InstantIdDenoiser Denoiser() => _runners.Denoiser();
 
-        static EulerDiscreteScheduler Euler() => new EulerDiscreteScheduler(SchedulerConfig.SdxlBase());
+        static EulerDiscreteScheduler Euler() => TinyRunners.Euler();
 
         /// <summary>The loop's request from the step inputs (rows as unet_step.json says) and the loop's settings.</summary>
         internal static DenoiseRequest LoopRequest(string loop)
@@ -290,7 +278,7 @@ namespace InstantIdAvatars.Tests.Diffusion
             var next = new float[latents.Length];
             var unetConditioning = new UNetConditioning(1, Concat(manual.PromptEmbeds, manual.IdentityTokens), 93, manual.PooledPromptEmbeds, InstantIdDenoiser.TimeIds((64, 64), (0, 0), (64, 64)));
             var controlConditioning = new ControlNetConditioning(1, manual.IdentityTokens, 16, manual.ControlImage, 64, 64, manual.PooledPromptEmbeds, InstantIdDenoiser.TimeIds((64, 64), (0, 0), (64, 64)));
-            var residuals = new ControlNetResiduals(_controlNet.DownResidualCount);
+            var residuals = new ControlNetResiduals(_runners.ControlNet.DownResidualCount);
             scheduler.SetTimesteps(4);
             var part = scheduler.GetImg2ImgTimesteps(0.5);
             for (int i = 0; i < part.Timesteps.Count; i++)
@@ -298,8 +286,8 @@ namespace InstantIdAvatars.Tests.Diffusion
                 float t = part.Timesteps[i];
                 scheduler.ScaleModelInput(latents, t, modelInput);
                 float keep = InstantIdDenoiser.ControlNetKeep(i, part.Timesteps.Count, 0f, 1f);
-                _controlNet.Run(modelInput, 8, 8, t, manual.ControlNetScale * keep, controlConditioning, residuals, false);
-                _unet.Run(modelInput, 8, 8, t, manual.IpAdapterScale, unetConditioning, residuals, noisePred);
+                _runners.ControlNet.Run(modelInput, 8, 8, t, manual.ControlNetScale * keep, controlConditioning, residuals, false);
+                _runners.UNet.Run(modelInput, 8, 8, t, manual.IpAdapterScale, unetConditioning, residuals, noisePred);
                 scheduler.Step(noisePred, t, latents, next, System.Span<float>.Empty, null);
                 (latents, next) = (next, latents);
             }

@@ -15,29 +15,17 @@ namespace InstantIdAvatars.Tests.Diffusion
     {
         const int Size = 64;
 
-        UNetRunner _unet = null!;
-        ControlNetRunner _controlNet = null!;
-        VaeDecoder _vae = null!;
+        TinyRunners _runners = null!;
 
         [OneTimeSetUp]
-        public void Open()
-        {
-            _unet = new UNetRunner(StepFixture.Shared("unet"));
-            _controlNet = new ControlNetRunner(StepFixture.Shared("controlnet"));
-            _vae = new VaeDecoder(StepFixture.Shared("vae_decoder"));
-        }
+        public void Open() => _runners = new TinyRunners();
 
         [OneTimeTearDown]
-        public void Close()
-        {
-            _unet.Dispose();
-            _controlNet.Dispose();
-            _vae.Dispose();
-        }
+        public void Close() => _runners.Dispose();
 
-        InstantIdDenoiser Denoiser() => new InstantIdDenoiser(_unet, _controlNet, _vae, 0.13025f);
+        InstantIdDenoiser Denoiser() => _runners.Denoiser();
 
-        static EulerDiscreteScheduler Euler() => new EulerDiscreteScheduler(SchedulerConfig.SdxlBase());
+        static EulerDiscreteScheduler Euler() => TinyRunners.Euler();
 
         static DenoiseRequest Cfg() => InstantIdDenoiserTests.LoopRequest("loop_cfg");
 

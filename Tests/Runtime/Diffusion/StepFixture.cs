@@ -1,3 +1,6 @@
+using System;
+using InstantIdAvatars.Diffusion;
+using InstantIdAvatars.Schedulers;
 using Microsoft.ML.OnnxRuntime;
 
 namespace InstantIdAvatars.Tests.Diffusion
@@ -48,6 +51,25 @@ namespace InstantIdAvatars.Tests.Diffusion
             var result = new float[n];
             System.Array.Copy(data, row * n, result, 0, n);
             return result;
+        }
+    }
+
+    /// <summary>Runners over the shared tiny reference models, for tests that build whole denoisers.</summary>
+    sealed class TinyRunners : IDisposable
+    {
+        public readonly UNetRunner UNet = new UNetRunner(StepFixture.Shared("unet"));
+        public readonly ControlNetRunner ControlNet = new ControlNetRunner(StepFixture.Shared("controlnet"));
+        public readonly VaeDecoder Vae = new VaeDecoder(StepFixture.Shared("vae_decoder"));
+
+        public InstantIdDenoiser Denoiser() => new InstantIdDenoiser(UNet, ControlNet, Vae, 0.13025f);
+
+        public static EulerDiscreteScheduler Euler() => new EulerDiscreteScheduler(SchedulerConfig.SdxlBase());
+
+        public void Dispose()
+        {
+            UNet.Dispose();
+            ControlNet.Dispose();
+            Vae.Dispose();
         }
     }
 }
