@@ -18,6 +18,16 @@ namespace InstantIdAvatars.Tests
         /// <summary>The bundled tiny random-weight model set (follows the model-set contract exactly).</summary>
         public static string TinyModelSet => Path("TinyModelSet");
 
+        /// <summary>The public-domain demo portrait (one frontal face the tiny detector finds).</summary>
+        public static string AstronautPhoto => Path("Faces/astronaut.png");
+
+        /// <summary>Generator options for tests: CPU provider, one thread per model run (the CI box has 2 cores).</summary>
+        public static InstantIdAvatars.Pipeline.GeneratorOptions CpuOptions(bool lowVram = false) => new InstantIdAvatars.Pipeline.GeneratorOptions
+        {
+            LowVram = lowVram,
+            Sessions = new InstantIdAvatars.Models.SessionSettings { Provider = InstantIdAvatars.Models.ExecutionProvider.Cpu, IntraOpThreads = 1 },
+        };
+
         /// <summary>The package root (the folder holding package.json).</summary>
         public static string PackageRoot => System.IO.Path.GetFullPath(System.IO.Path.Combine(Root, "..", ".."));
 

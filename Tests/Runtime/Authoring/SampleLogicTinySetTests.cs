@@ -13,7 +13,7 @@ namespace InstantIdAvatars.Tests.Authoring
     /// <summary>The samples' engine-agnostic paths run against the bundled tiny model set (what the Unity code calls).</summary>
     public sealed class SampleLogicTinySetTests
     {
-        static readonly string Face = TestData.Path("Faces/astronaut.png");
+        static readonly string Face = TestData.AstronautPhoto;
         InstantIdGenerator _generator = null!;
         string _output = null!;
 
@@ -21,7 +21,7 @@ namespace InstantIdAvatars.Tests.Authoring
         public void Open()
         {
             _generator = new InstantIdGenerator(TestData.TinyModelSet,
-                new GeneratorOptions { Sessions = new SessionSettings { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 } });
+                TestData.CpuOptions());
             _output = Path.Combine(Path.GetTempPath(), "instantid-sample-logic-" + System.Guid.NewGuid().ToString("N"));
         }
 

@@ -53,7 +53,7 @@ namespace InstantIdAvatars.Tests.Models
         /// <summary>astronaut.png as float RGB HWC 0..255 (PNG decoding is exact; no colour management).</summary>
         static float[,,] Astronaut()
         {
-            using var image = Image.Load<Rgb24>(TestData.Path("Faces/astronaut.png"));
+            using var image = Image.Load<Rgb24>(TestData.AstronautPhoto);
             var rgb = new float[image.Height, image.Width, 3];
             for (int y = 0; y < image.Height; y++)
                 for (int x = 0; x < image.Width; x++)

@@ -17,9 +17,8 @@ namespace InstantIdAvatars.Tests.Pipeline
     /// <summary>The whole pipeline through the generator on the bundled tiny model set.</summary>
     public sealed class EndToEndTests
     {
-        static readonly string Face = TestData.Path("Faces/astronaut.png");
-        static GeneratorOptions Cpu(bool lowVram = false) =>
-            new GeneratorOptions { LowVram = lowVram, Sessions = new SessionSettings { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 } };
+        static readonly string Face = TestData.AstronautPhoto;
+        static GeneratorOptions Cpu(bool lowVram = false) => TestData.CpuOptions(lowVram);
 
         InstantIdGenerator _generator = null!;
 

@@ -14,9 +14,8 @@ namespace InstantIdAvatars.Tests.Pipeline
     /// <summary>img2img, face-region refinement and several identities through the generator on the tiny set.</summary>
     public sealed class Img2ImgAndRegionsTests
     {
-        static readonly string Face = TestData.Path("Faces/astronaut.png");
-        static GeneratorOptions Cpu() =>
-            new GeneratorOptions { Sessions = new SessionSettings { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 } };
+        static readonly string Face = TestData.AstronautPhoto;
+        static GeneratorOptions Cpu() => TestData.CpuOptions();
 
         InstantIdGenerator _generator = null!;
 

@@ -17,9 +17,8 @@ namespace InstantIdAvatars.Tests.Pipeline
     /// </summary>
     public sealed class SettingsReproductionTests
     {
-        static readonly string Face = TestData.Path("Faces/astronaut.png");
-        static GeneratorOptions Cpu() =>
-            new GeneratorOptions { Sessions = new SessionSettings { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 } };
+        static readonly string Face = TestData.AstronautPhoto;
+        static GeneratorOptions Cpu() => TestData.CpuOptions();
 
         InstantIdGenerator _generator = null!;
         string _dir = "";

@@ -14,16 +14,13 @@ namespace InstantIdAvatars.Tests.Reliability
     /// <summary>What the real engine leaves behind when a request fails part-way.</summary>
     public sealed class EngineErrorPathTests
     {
-        static readonly string Face = TestData.Path("Faces/astronaut.png");
+        static readonly string Face = TestData.AstronautPhoto;
         string _dir = "";
 
         [SetUp] public void MakeFolder() => _dir = TestData.NewTempFolder();
         [TearDown] public void DeleteFolder() => Directory.Delete(_dir, true);
 
-        static GeneratorOptions Options(bool lowVram) => new GeneratorOptions
-        {
-            LowVram = lowVram, Sessions = new SessionSettings { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 },
-        };
+        static GeneratorOptions Options(bool lowVram) => TestData.CpuOptions(lowVram);
 
         string BlackPhoto()
         {

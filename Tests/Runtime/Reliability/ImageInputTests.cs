@@ -66,7 +66,7 @@ namespace InstantIdAvatars.Tests.Reliability
         /// <summary>A 48×40 crop around the astronaut's face: small enough to decode hundreds of times.</summary>
         internal static Image<Rgb24> SmallPhoto()
         {
-            var image = Image.Load<Rgb24>(TestData.Path("Faces/astronaut.png"));
+            var image = Image.Load<Rgb24>(TestData.AstronautPhoto);
             image.Mutate(c => c.Crop(new Rectangle(150, 40, 160, 160)).Resize(48, 40));
             return image;
         }
@@ -421,7 +421,7 @@ namespace InstantIdAvatars.Tests.Reliability
         [Test]
         public void FourAstronauts_FindSeveralFaces_UseTheLargest_AndReportTheCount()
         {
-            using var one = Image.Load<Rgb24>(TestData.Path("Faces/astronaut.png"));
+            using var one = Image.Load<Rgb24>(TestData.AstronautPhoto);
             using var tiled = new Image<Rgb24>(1024, 1024);
             // one tile bigger than the others so "largest" is well defined: the bottom-right copy is scaled 1.09×
             tiled.Mutate(c => c
@@ -447,7 +447,7 @@ namespace InstantIdAvatars.Tests.Reliability
         [TestCase("right")]
         public void FaceTouchingTheBorder_IsAnalysedOrReportedAsNoFace_NeverCrashes(string edge)
         {
-            using var one = Image.Load<Rgb24>(TestData.Path("Faces/astronaut.png"));
+            using var one = Image.Load<Rgb24>(TestData.AstronautPhoto);
             // the face box is about (156,45)-(292,205): cut through it
             var rect = edge switch
             {

@@ -16,14 +16,13 @@ namespace InstantIdAvatars.Tests.Reliability
     /// </summary>
     public sealed class RealEngineFailureTests
     {
-        static readonly string Face = TestData.Path("Faces/astronaut.png");
+        static readonly string Face = TestData.AstronautPhoto;
         string _dir = "";
 
         [SetUp] public void MakeFolder() => _dir = TestData.NewTempFolder();
         [TearDown] public void DeleteFolder() => Directory.Delete(_dir, true);
 
-        static GeneratorOptions Cpu() =>
-            new GeneratorOptions { Sessions = new SessionSettings { Provider = ExecutionProvider.Cpu, IntraOpThreads = 1 } };
+        static GeneratorOptions Cpu() => TestData.CpuOptions();
 
         static GenerationRequest Good() => new GenerationRequest { FacePhotoPaths = { Face }, Prompt = "portrait", Steps = 2, Seed = 1 };
 

@@ -9,7 +9,7 @@ namespace InstantIdAvatars.Tests.Reliability
     /// <summary>The generator window's scheduler check accepts exactly what the pipeline's scheduler factory runs.</summary>
     public sealed class SessionSchedulerNameTests
     {
-        static readonly string Face = TestData.Path("Faces/astronaut.png");
+        static readonly string Face = TestData.AstronautPhoto;
 
         static GeneratorSession Session(string scheduler) =>
             new GeneratorSession { PhotoPaths = { Face }, Prompt = "a knight", RandomSeed = false, Seed = 1, Scheduler = scheduler };
