@@ -41,6 +41,14 @@ def build_parser():
                    help="fusions for --ort-optimize: cpu = portable (default), cuda = CUDA-only contrib ops")
     p.add_argument("--tiny-random", action="store_true",
                    help="tiny random models in SDXL topology, no downloads (tests the tool, not a usable set)")
+    p.add_argument("--random-full", action="store_true",
+                   help="the real SDXL / IdentityNet / Resampler / CLIP architectures (configs in full.py) with seeded "
+                        "random weights, no downloads: a full-size set for GPU benchmarks and parity runs")
+    p.add_argument("--random-scale", type=float, default=1.0,
+                   help="with --random-full: divide widths and depths by 1/F (F = 0.5, 0.25, ... 0.0625) for a smoke "
+                        "test; topology and I/O stay the same (default 1 = full size)")
+    p.add_argument("--clip-vocab", help="with --random-full: folder with CLIP's vocab.json and merges.txt for "
+                                        "tokenizer/ and tokenizer_2/ (default: the tiny byte-level vocabulary)")
     p.add_argument("--atol", type=float, help="validation absolute tolerance (default by dtype)")
     p.add_argument("--rtol", type=float, help="validation tolerance relative to max |torch output| (default by dtype)")
     p.add_argument("--keep-work", action="store_true", help="keep the float32 intermediate exports in OUT/.work")
@@ -76,14 +84,21 @@ def print_table(rows, out=sys.stdout):
 
 def run(args, log=print):
     t0 = time.time()
-    if args.tiny_random and args.sdxl:
-        log("note: --tiny-random ignores --sdxl (no downloads)")
+    if args.tiny_random and args.random_full:
+        raise SystemExit("--tiny-random and --random-full are exclusive: choose tiny test models or full-size ones")
+    if args.random_scale != 1.0 and not args.random_full:
+        raise SystemExit("--random-scale only applies to --random-full")
+    if args.clip_vocab and not args.random_full:
+        raise SystemExit("--clip-vocab only applies to --random-full (real checkpoints bring their tokenizers)")
+    if (args.tiny_random or args.random_full) and args.sdxl:
+        log("note: --%s ignores --sdxl (no downloads)" % ("tiny-random" if args.tiny_random else "random-full"))
     os.makedirs(args.out, exist_ok=True)
     work = os.path.join(args.out, ".work")
     comp = sources.load_components(args, log)
     unet, vae = comp["unet"], comp["vae"]
     vae_scale = 2 ** (len(vae.config.block_out_channels) - 1)
-    if args.tiny_random:
+    if args.tiny_random or (args.random_full and args.random_scale < 1.0):
+        # small sizes keep the CPU checks of a scaled smoke test short; the full size uses the real ones
         trace, check = (2, (8, 8)), (1, (16, 8))
     else:
         trace, check = (2, (32, 32)), (1, (48, 40))

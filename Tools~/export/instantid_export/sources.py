@@ -6,7 +6,7 @@ import shutil
 
 import torch
 
-from . import tiny
+from . import full, tiny
 from .attention import install_ip_adapter
 from .resampler import INSTANTID_RESAMPLER, Resampler
 
@@ -19,6 +19,48 @@ def _local_or_download(source, patterns):
         return source
     from huggingface_hub import snapshot_download
     return snapshot_download(source, allow_patterns=list(patterns))
+
+
+def diffusers_hub_compat():
+    """diffusers 0.25.1 imports ``cached_download`` from huggingface_hub at import time; huggingface_hub 0.26
+    removed it. A machine whose transformers needs a newer hub (the device session) can then still import
+    diffusers: the name is defined to fail loudly, and this tool never calls it (it is used only by
+    diffusers' remote-code pipelines)."""
+    try:
+        import huggingface_hub
+    except ImportError:
+        return
+    if not hasattr(huggingface_hub, "cached_download"):
+        def cached_download(*args, **kwargs):
+            raise RuntimeError("huggingface_hub %s has no cached_download; install huggingface_hub==0.20.2 "
+                               "for diffusers 0.25.1's remote-code loading" % huggingface_hub.__version__)
+        huggingface_hub.cached_download = cached_download
+
+
+def write_clip_tokenizers(vocab_dir, out_dir):
+    """tokenizer/ and tokenizer_2/ for a random-weight set: the CLIP BPE files (vocab.json, merges.txt) from
+    ``vocab_dir`` with SDXL's special tokens (tokenizer pads with <|endoftext|>, tokenizer_2 with "!"); without
+    ``vocab_dir`` the tiny byte-level vocabulary (ids stay inside the 49408-token embedding). Returns None:
+    the text-encoder checks then draw ids over the encoder's own vocabulary."""
+    if vocab_dir is None:
+        tiny.write_tiny_tokenizers(out_dir)
+        return None
+    for name in ("vocab.json", "merges.txt"):
+        if not os.path.isfile(os.path.join(vocab_dir, name)):
+            raise SystemExit("--clip-vocab %s has no %s: give a folder with CLIP's vocab.json and merges.txt (e.g. "
+                             "an SDXL checkpoint's tokenizer/ folder)" % (vocab_dir, name))
+    start, end = tiny.START, tiny.END
+    for folder, pad in (("tokenizer", end), ("tokenizer_2", "!")):
+        d = os.path.join(out_dir, folder)
+        os.makedirs(d, exist_ok=True)
+        for name in ("vocab.json", "merges.txt"):
+            shutil.copyfile(os.path.join(vocab_dir, name), os.path.join(d, name))
+        with open(os.path.join(d, "special_tokens_map.json"), "w", encoding="utf-8") as f:
+            json.dump({"bos_token": start, "eos_token": end, "pad_token": pad, "unk_token": end}, f)
+        with open(os.path.join(d, "tokenizer_config.json"), "w", encoding="utf-8") as f:
+            json.dump({"tokenizer_class": "CLIPTokenizer", "model_max_length": 77, "bos_token": start,
+                       "eos_token": end, "pad_token": pad, "unk_token": end, "do_lower_case": True}, f)
+    return None
 
 
 def load_ip_checkpoint(folder):
@@ -35,14 +77,18 @@ def load_ip_checkpoint(folder):
     return ckpt
 
 
-def make_resampler(image_proj_state, output_dim, tiny_config=False):
-    """Build the Resampler; with a state dict the sizes are read from it (InstantID's or the tiny test one)."""
-    cfg = dict(tiny.RESAMPLER if tiny_config else INSTANTID_RESAMPLER)
+def make_resampler(image_proj_state, output_dim, tiny_config=False, config=None):
+    """Build the Resampler; with a state dict the sizes are read from it (InstantID's, the tiny test one or
+    ``config``'s: the head count is not in the state dict, so it is matched by the attention width)."""
+    cfg = dict(config or (tiny.RESAMPLER if tiny_config else INSTANTID_RESAMPLER))
     if image_proj_state is not None:
         lat = image_proj_state["latents"]
         inner = image_proj_state["layers.0.0.to_q.weight"].shape[0]
-        heads = {INSTANTID_RESAMPLER["dim_head"] * INSTANTID_RESAMPLER["heads"]: INSTANTID_RESAMPLER["heads"],
-                 tiny.RESAMPLER["dim_head"] * tiny.RESAMPLER["heads"]: tiny.RESAMPLER["heads"]}.get(inner)
+        known = {INSTANTID_RESAMPLER["dim_head"] * INSTANTID_RESAMPLER["heads"]: INSTANTID_RESAMPLER["heads"],
+                 tiny.RESAMPLER["dim_head"] * tiny.RESAMPLER["heads"]: tiny.RESAMPLER["heads"]}
+        if config is not None:
+            known[config["dim_head"] * config["heads"]] = config["heads"]
+        heads = known.get(inner)
         if heads is None:
             raise SystemExit("image_proj: attention width %d is neither InstantID's (1280) nor the tiny one" % inner)
         cfg.update(dim=lat.shape[2], num_queries=lat.shape[1], heads=heads, dim_head=inner // heads,
@@ -66,12 +112,31 @@ def apply_lcm_lora(unet, lora_id):
 
 def load_components(args, log):
     """Returns a dict with every torch model, plus tokenizer/scheduler info and the provenance record."""
+    diffusers_hub_compat()
     from diffusers import AutoencoderKL, ControlNetModel, UNet2DConditionModel
     comp = {"source": {"tiny_random": bool(args.tiny_random)}, "missing": {}}
     fp32 = torch.float32
+    random_full = getattr(args, "random_full", False)
+    full_cfg = full.configs(args.random_scale) if random_full else None
 
     # ---- UNet, VAE, text encoders, tokenizers, scheduler
-    if args.tiny_random:
+    if random_full:
+        unet = full.build_random(lambda: UNet2DConditionModel(**full_cfg["unet"]), full.SEEDS["unet"],
+                                 tiny.redraw_, log)
+        vae = full.build_random(lambda: AutoencoderKL(**full_cfg["vae"]), full.SEEDS["vae"], tiny.redraw_, log)
+        scheduler = dict(tiny.SDXL_SCHEDULER)
+        comp["tokenizer_writer"] = lambda out_dir: write_clip_tokenizers(args.clip_vocab, out_dir)
+        comp["source"].update(random_full=True, random_scale=args.random_scale, seeds=dict(full.SEEDS),
+                              configs=dict(full.SOURCES))
+        try:
+            comp["text_encoders"] = "random_full"
+            import transformers  # noqa: F401
+        except ImportError:
+            comp["text_encoders"] = None
+            comp["missing"]["text_encoder"] = comp["missing"]["text_encoder_2"] = \
+                "transformers is not installed: text encoders not exported (pip install transformers==4.37.1)"
+        comp["full_configs"] = full_cfg
+    elif args.tiny_random:
         torch.manual_seed(0)
         unet = tiny.redraw_(UNet2DConditionModel(**tiny.UNET), 101)
         vae = tiny.redraw_(AutoencoderKL(**tiny.VAE), 303)
@@ -132,6 +197,10 @@ def load_components(args, log):
         controlnet = ControlNetModel.from_pretrained(os.path.join(folder, "ControlNetModel"), torch_dtype=fp32)
         ckpt = load_ip_checkpoint(folder)
         comp["source"]["instantid"] = args.instantid
+    elif random_full:
+        controlnet = full.build_random(lambda: ControlNetModel(**full_cfg["controlnet"]), full.SEEDS["controlnet"],
+                                       tiny.redraw_, log)
+        ckpt = None
     elif args.tiny_random:
         torch.manual_seed(0)
         controlnet = tiny.redraw_(ControlNetModel(**tiny.CONTROLNET), 202)
@@ -139,14 +208,17 @@ def load_components(args, log):
     else:
         raise SystemExit("--instantid is required: a folder (or hub id InstantX/InstantID) with ControlNetModel/ "
                          "and ip-adapter.bin")
-    if ckpt is None:  # tiny: draw the IP weights through the same loading path as a real checkpoint
+    res_cfg = full_cfg["image_proj"] if random_full else None
+    if ckpt is None:  # tiny / random-full: draw the IP weights through the same loading path as a real checkpoint
         install_ip_adapter(unet)
         ip_state = {k: v for k, v in tiny.redraw_(torch.nn.ModuleList(unet.attn_processors.values()), 404)
                     .state_dict().items()}
-        res = tiny.redraw_(make_resampler(None, unet.config.cross_attention_dim, True), 505)
+        res = tiny.redraw_(make_resampler(None, unet.config.cross_attention_dim, not random_full, res_cfg), 505)
         ckpt = {"image_proj": res.state_dict(), "ip_adapter": ip_state}
+        del res
     scale = install_ip_adapter(unet, ckpt["ip_adapter"], num_tokens=16)
-    resampler = make_resampler(ckpt["image_proj"], unet.config.cross_attention_dim)
+    resampler = make_resampler(ckpt["image_proj"], unet.config.cross_attention_dim, config=res_cfg)
+    del ckpt
 
     extras = {}
     for spec in args.extra_controlnet or []:
@@ -158,6 +230,10 @@ def load_components(args, log):
         if args.tiny_random and src == "tiny":
             torch.manual_seed(0)
             extras[name] = tiny.redraw_(ControlNetModel(**tiny.CONTROLNET), 606 + len(extras))
+        elif random_full and src == "random":
+            # an SDXL ControlNet of IdentityNet's layout (depth/pose/canny ControlNets share it)
+            extras[name] = full.build_random(lambda: ControlNetModel(**full_cfg["controlnet"]),
+                                             full.SEEDS["extra_controlnet"] + len(extras), tiny.redraw_, log)
         else:
             extras[name] = ControlNetModel.from_pretrained(src, torch_dtype=fp32)
         comp["source"].setdefault("extra_controlnets", {})[name] = src
@@ -174,6 +250,8 @@ def load_text_encoders(comp, args, vocab_info):
         return None
     if comp["text_encoders"] == "tiny":
         return tiny.text_encoders(*vocab_info)
+    if comp["text_encoders"] == "random_full":
+        return full.text_encoders(comp["full_configs"])
     from transformers import CLIPTextModel, CLIPTextModelWithProjection
     te1 = CLIPTextModel.from_pretrained(args.sdxl, subfolder="text_encoder", variant=args.variant,
                                         torch_dtype=torch.float32)
