@@ -14,6 +14,10 @@ import torch
 from . import __version__, onnx_io, parts, sources
 
 EXIT_OK, EXIT_ERROR, EXIT_OVER_TOLERANCE, EXIT_INCOMPLETE = 0, 1, 2, 3
+# --only names; extra ControlNets are added as controlnet_<name> (their folder names)
+BASE_PARTS = ("text_encoder", "text_encoder_2", "image_proj", "controlnet", "unet", "vae_decoder", "vae_encoder",
+              "face", "tokenizers")
+PARTIAL_PREFIX = ".partial-"
 ORT_MODEL_TYPE = {"unet": "unet", "controlnet": "unet", "vae_decoder": "vae", "vae_encoder": "vae",
                   "text_encoder": "clip", "text_encoder_2": "clip"}
 
@@ -51,6 +55,9 @@ def build_parser():
                                         "tokenizer/ and tokenizer_2/ (default: the tiny byte-level vocabulary)")
     p.add_argument("--atol", type=float, help="validation absolute tolerance (default by dtype)")
     p.add_argument("--rtol", type=float, help="validation tolerance relative to max |torch output| (default by dtype)")
+    p.add_argument("--only", metavar="PART[,PART...]",
+                   help="export only these parts into --out, leaving the others there untouched (build a set in "
+                        "several calls): " + ", ".join(BASE_PARTS) + ", controlnet_<name> for --extra-controlnet")
     p.add_argument("--keep-work", action="store_true", help="keep the float32 intermediate exports in OUT/.work")
     return p
 
@@ -82,6 +89,59 @@ def print_table(rows, out=sys.stdout):
     out.flush()
 
 
+def valid_parts(args):
+    names = [spec.split("=", 1)[0] for spec in (args.extra_controlnet or [])]
+    return list(BASE_PARTS) + ["controlnet_" + n for n in names]
+
+
+def selected_parts(args):
+    """The parts this call exports (all without --only); unknown names are an error listing the valid ones."""
+    valid = valid_parts(args)
+    if not args.only:
+        return valid
+    wanted = [w.strip() for w in args.only.split(",") if w.strip()]
+    unknown = [w for w in wanted if w not in valid]
+    if unknown or not wanted:
+        raise SystemExit("--only: unknown part(s) %s; valid parts: %s (extra ControlNets are controlnet_<name> of "
+                         "--extra-controlnet)" % (", ".join(unknown) or "(none given)", ", ".join(valid)))
+    return [p for p in valid if p in wanted]
+
+
+def part_present(out, name):
+    if name == "face":
+        return all(os.path.isfile(os.path.join(out, "face", f)) for f in sources.FACE_FILES)
+    if name == "tokenizers":
+        return all(os.path.isfile(os.path.join(out, d, "vocab.json")) for d in ("tokenizer", "tokenizer_2"))
+    return os.path.isfile(os.path.join(out, name, "model.onnx"))
+
+
+def staging_dir(out, name):
+    """Empty temp folder beside the set's folders; a part is written there and renamed into place when complete,
+    so an interrupted call never leaves a half-written part (a stale one is removed by the next call)."""
+    d = os.path.join(out, PARTIAL_PREFIX + name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    return d
+
+
+def install_staged(staging, out, folders):
+    """Move staging/<folder> to out/<folder> for each folder (replacing an older copy), then drop staging."""
+    for folder in folders:
+        dst = os.path.join(out, folder)
+        if os.path.exists(dst):
+            os.rename(dst, os.path.join(staging, folder + ".old"))
+        os.rename(os.path.join(staging, folder), dst)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _previous_models(out):
+    try:
+        with open(os.path.join(out, "model_index.json")) as f:
+            return json.load(f).get("models", {})
+    except (OSError, ValueError):
+        return {}
+
+
 def run(args, log=print):
     t0 = time.time()
     if args.tiny_random and args.random_full:
@@ -92,7 +152,11 @@ def run(args, log=print):
         raise SystemExit("--clip-vocab only applies to --random-full (real checkpoints bring their tokenizers)")
     if (args.tiny_random or args.random_full) and args.sdxl:
         log("note: --%s ignores --sdxl (no downloads)" % ("tiny-random" if args.tiny_random else "random-full"))
+    only = selected_parts(args)
     os.makedirs(args.out, exist_ok=True)
+    for stale in os.listdir(args.out):
+        if stale.startswith(PARTIAL_PREFIX):  # left by an interrupted call
+            shutil.rmtree(os.path.join(args.out, stale), ignore_errors=True)
     work = os.path.join(args.out, ".work")
     comp = sources.load_components(args, log)
     unet, vae = comp["unet"], comp["vae"]
@@ -106,55 +170,86 @@ def run(args, log=print):
     if args.fp16_vae_decoder and not (args.vae and "fp16-fix" in args.vae):
         log("warning: --fp16-vae-decoder without the fp16-fix VAE: SDXL's VAE overflows in float16 (NaN images)")
 
-    rows, models = [], {}
+    rows = []
+    # entries of parts written by earlier calls (--only) stay while their files do
+    models = {k: v for k, v in _previous_models(args.out).items() if k not in only
+              and os.path.isfile(os.path.join(args.out, v.get("path", "")))}
     for name, reason in comp["missing"].items():
-        rows.append({"model": name, "status": "MISSING: " + reason, "passed": None})
+        if name in only:
+            rows.append({"model": name, "status": "MISSING: " + reason, "passed": None})
 
-    # tokenizers first: their vocabulary sizes the tiny text encoders
-    vocab_info = comp["tokenizer_writer"](args.out)
-    if args.antelopev2:
-        rows += sources.copy_face_models(args.antelopev2, args.out)
+    # tokenizers first: their vocabulary sizes the tiny text encoders (written every call, installed if selected)
+    staging = staging_dir(args.out, "tokenizers")
+    vocab_info = comp["tokenizer_writer"](staging)
+    if "tokenizers" in only:
+        install_staged(staging, args.out, ("tokenizer", "tokenizer_2"))
+    shutil.rmtree(staging, ignore_errors=True)
+    if "face" not in only:
+        pass
+    elif args.antelopev2:
+        staging = staging_dir(args.out, "face")
+        rows += sources.copy_face_models(args.antelopev2, staging)
+        install_staged(staging, args.out, ("face",))
         models["face_detector"] = {"path": "face/detector.onnx"}
         models["face_recognizer"] = {"path": "face/recognizer.onnx"}
     else:
         rows.append({"model": "face", "status": "MISSING: no --antelopev2 folder given", "passed": None})
 
     cross = unet.config.cross_attention_dim
-    todo = [lambda: parts.image_proj_part(comp["resampler"]),
-            lambda: parts.controlnet_part("controlnet", comp["controlnet"], vae_scale, 16, trace, check)]
+    todo = [("image_proj", lambda: parts.image_proj_part(comp["resampler"])),
+            ("controlnet", lambda: parts.controlnet_part("controlnet", comp["controlnet"], vae_scale, 16, trace,
+                                                         check))]
     for extra, cn in comp["extras"].items():
         # extra ControlNets see the prompt tokens (77 per chunk), not the identity tokens
-        todo.append(lambda extra=extra, cn=cn: parts.controlnet_part("controlnet_" + extra, cn, vae_scale, 77, trace,
-                                                                     check))
-    todo.append(lambda: parts.unet_part(unet, comp["scale"], vae_scale, 77, 16, trace, check))
-    todo += [lambda i=i: parts.vae_parts(vae, vae_scale, trace, check, decoder_fp32)[i] for i in (0, 1)]
-    encoders = sources.load_text_encoders(comp, args, vocab_info)
-    if encoders is not None:
-        vocab = vocab_info[0] if isinstance(vocab_info, tuple) else encoders[0].config.vocab_size
-        todo.append(lambda: parts.text_encoder_part("text_encoder", encoders[0], False, vocab))
-        todo.append(lambda: parts.text_encoder_part("text_encoder_2", encoders[1], True, vocab))
+        todo.append(("controlnet_" + extra, lambda extra=extra, cn=cn: parts.controlnet_part(
+            "controlnet_" + extra, cn, vae_scale, 77, trace, check)))
+    todo.append(("unet", lambda: parts.unet_part(unet, comp["scale"], vae_scale, 77, 16, trace, check)))
+    todo += [(n, lambda i=i: parts.vae_parts(vae, vae_scale, trace, check, decoder_fp32)[i])
+             for i, n in enumerate(("vae_decoder", "vae_encoder"))]
+    if "text_encoder" in only or "text_encoder_2" in only:
+        encoders = sources.load_text_encoders(comp, args, vocab_info)
+        if encoders is not None:
+            vocab = vocab_info[0] if isinstance(vocab_info, tuple) else encoders[0].config.vocab_size
+            todo.append(("text_encoder", lambda: parts.text_encoder_part("text_encoder", encoders[0], False, vocab)))
+            todo.append(("text_encoder_2", lambda: parts.text_encoder_part("text_encoder_2", encoders[1], True,
+                                                                           vocab)))
 
     ort_record = {"target": args.ort_target, "models": {}} if args.ort_optimize else None
-    for make in todo:
+    for name, make in todo:
+        if name not in only:
+            continue
         part = make()
         log("exporting %s" % part.name)
-        fp32_path, fp32_model = onnx_io.export_part(part, work)
-        model_type = "unet" if part.name.startswith("controlnet") else ORT_MODEL_TYPE.get(part.name)
-        optimize = model_type if args.ort_optimize else None  # the Resampler has no ORT model type: left as is
-        path, dtype, optimized = onnx_io.finish_part(part, fp32_path, fp32_model, args.out, args.dtype, optimize,
-                                                     args.ort_target)
-        del fp32_model
-        if optimized and ort_record is not None:
-            ort_record["models"][part.name] = optimized
-        log("validating %s" % part.name)
-        row = onnx_io.validate_part(part, path, dtype, optimized, args.ort_target, args.atol, args.rtol)
+        staging = staging_dir(args.out, part.name)
+        try:
+            fp32_path, fp32_model = onnx_io.export_part(part, work)
+            model_type = "unet" if part.name.startswith("controlnet") else ORT_MODEL_TYPE.get(part.name)
+            optimize = model_type if args.ort_optimize else None  # the Resampler has no ORT model type: left as is
+            path, dtype, optimized = onnx_io.finish_part(part, fp32_path, fp32_model, staging, args.dtype, optimize,
+                                                         args.ort_target)
+            del fp32_model
+            if optimized and ort_record is not None:
+                ort_record["models"][part.name] = optimized
+            log("validating %s" % part.name)
+            row = onnx_io.validate_part(part, path, dtype, optimized, args.ort_target, args.atol, args.rtol)
+            external = os.path.exists(path + "_data")
+            install_staged(staging, args.out, (part.name,))
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
         rows.append(row)
-        models[part.name] = {"path": part.name + "/model.onnx", "dtype": dtype,
-                             "external_data": os.path.exists(path + "_data"),
+        models[part.name] = {"path": part.name + "/model.onnx", "dtype": dtype, "external_data": external,
                              "inputs": part.input_names, "outputs": part.output_names}
         gc.collect()
     if not args.keep_work:
         shutil.rmtree(work, ignore_errors=True)
+    if ort_record is not None:
+        # parts optimised by earlier calls keep their record
+        for name, m in models.items():
+            if m.get("ort_optimized") and name not in ort_record["models"]:
+                ort_record["models"][name] = m["ort_optimized"]
+    for name, m in models.items():
+        if ort_record is not None and name in ort_record["models"]:
+            m["ort_optimized"] = ort_record["models"][name]
 
     index = {
         "format": "instantid-avatars/onnx", "version": 1, "dtype": args.dtype,
@@ -173,15 +268,20 @@ def run(args, log=print):
         json.dump(index, f, indent=2)
 
     print_table(rows)
+    still_missing = [p for p in valid_parts(args) if not part_present(args.out, p)]
+    log("parts still missing from %s: %s" % (args.out, ", ".join(still_missing) or "none"))
     over = [r["model"] for r in rows if r.get("passed") is False]
     unchecked = [r["model"] for r in rows if r.get("passed") is None and not r["status"].startswith("copied")]
+    unchecked += [p for p in still_missing if p not in unchecked]
     code = EXIT_OVER_TOLERANCE if over else (EXIT_INCOMPLETE if unchecked else EXIT_OK)
     verdict = {EXIT_OK: "model set written and every model validated against PyTorch",
                EXIT_OVER_TOLERANCE: "VALIDATION FAILED (over tolerance): " + ", ".join(over),
                EXIT_INCOMPLETE: "model set written but NOT fully validated/complete: " + ", ".join(unchecked)}[code]
+    if args.only:
+        verdict += " (this call: %s; earlier calls' parts were validated by those calls)" % ", ".join(only)
     with open(os.path.join(args.out, "export_report.json"), "w") as f:
-        json.dump({"exit_code": code, "verdict": verdict, "rows": rows, "seconds": round(time.time() - t0, 1)}, f,
-                  indent=2)
+        json.dump({"exit_code": code, "verdict": verdict, "exported": only, "rows": rows,
+                   "missing_parts": still_missing, "seconds": round(time.time() - t0, 1)}, f, indent=2)
     log("\n%s (%s, %.0f s)" % (verdict, args.out, time.time() - t0))
     return code
 
