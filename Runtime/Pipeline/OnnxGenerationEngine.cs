@@ -108,6 +108,10 @@ namespace InstantIdAvatars.Pipeline
             ct.ThrowIfCancellationRequested();
             report(new GenerationProgress(GenerationStage.TextEncoding));
             var prompt = EncodePrompt(settings, cfg);
+            if (string.IsNullOrEmpty(settings.NegativePrompt) && !string.IsNullOrEmpty(settings.NegativePrompt2))
+                notes.Add("NegativePrompt2 was ignored: without a NegativePrompt the negative side is SDXL's zero embedding (as diffusers); set NegativePrompt too");
+            if (!cfg && !string.IsNullOrEmpty(settings.NegativePrompt))
+                notes.Add($"the negative prompt has no effect at guidance {settings.GuidanceScale} (classifier-free guidance needs a scale above 1)");
             ReleaseStage(ModelKind.TextEncoder, ModelKind.TextEncoder2);
             Mark(GenerationStage.TextEncoding);
 

@@ -142,6 +142,22 @@ namespace InstantIdAvatars.Tests.Pipeline
         }
 
         [Test]
+        public async Task IgnoredNegatives_AreExplainedInTheNotes()
+        {
+            var onlySecond = Request();
+            onlySecond.NegativePrompt = "";
+            onlySecond.NegativePrompt2 = "blurry";
+            using var a = await _generator.GenerateAsync(onlySecond);
+            Assert.That(a.Notes, Has.Some.StartsWith("NegativePrompt2 was ignored"));
+            var noGuidance = Request();
+            noGuidance.GuidanceScale = 1f;
+            using var b = await _generator.GenerateAsync(noGuidance);
+            Assert.That(b.Notes, Has.Some.StartsWith("the negative prompt has no effect at guidance 1"));
+            using var c = await _generator.GenerateAsync(Request());
+            Assert.That(c.Notes, Has.None.Contains("negative").IgnoreCase);
+        }
+
+        [Test]
         public async Task LowVram_GivesIdenticalImages_AndKeepsNoSessions()
         {
             var engine = new OnnxGenerationEngine(TestData.TinyModelSet, Cpu(lowVram: true));
