@@ -170,12 +170,7 @@ namespace InstantIdAvatars.Authoring
             return posed;
         }
 
-        internal static float[] Flatten(FaceKeypoints k)
-        {
-            var a = new float[2 * FaceKeypoints.Count];
-            for (int i = 0; i < FaceKeypoints.Count; i++) { a[2 * i] = k[i].X; a[2 * i + 1] = k[i].Y; }
-            return a;
-        }
+        internal static float[] Flatten(FaceKeypoints k) => InstantIdAvatars.Faces.PoseKeypoints.Flatten(k.ToArray());
 
         /// <summary>
         /// Parses a list of angles in degrees as typed in a text field ("0, 15, -15" or "0 15 -15"; invariant

@@ -10,6 +10,23 @@ namespace InstantIdAvatars.Faces
     /// </summary>
     public static class PoseKeypoints
     {
+        /// <summary>Points as the flat x0,y0,…,x4,y4 array requests, profiles and PNG settings store.</summary>
+        public static float[] Flatten(IReadOnlyList<Vector2> points)
+        {
+            var flat = new float[2 * points.Count];
+            for (int i = 0; i < points.Count; i++) { flat[2 * i] = points[i].X; flat[2 * i + 1] = points[i].Y; }
+            return flat;
+        }
+
+        /// <summary>The inverse of <see cref="Flatten"/>: x0,y0,…,xn,yn → n+1 points.</summary>
+        public static Vector2[] FromFlat(IReadOnlyList<float> flat)
+        {
+            if (flat.Count % 2 != 0) throw new ArgumentException($"a flat keypoint array needs x,y pairs; got {flat.Count} values", nameof(flat));
+            var points = new Vector2[flat.Count / 2];
+            for (int i = 0; i < points.Length; i++) points[i] = new Vector2(flat[2 * i], flat[2 * i + 1]);
+            return points;
+        }
+
         /// <summary>
         /// InstantID demo's <c>resize_img</c> size rule (max_side 1280, min_side 1024, multiples of 64): scale so
         /// the short side is 1024, then so the long side is 1280, then floor each side to a multiple of 64.

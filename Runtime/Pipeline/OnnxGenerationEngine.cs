@@ -96,7 +96,7 @@ namespace InstantIdAvatars.Pipeline
             var keypoints = regions.Count > 0 ? regions[0].Keypoints : Pose(settings, identity, width, height, notes);
             var controlImage = LandmarkMapRenderer.RenderTensor(keypoints, width, height);
             // the resolved settings carry the exact points, so feeding them back reproduces the image
-            if (regions.Count == 0) settings.PoseKeypoints = keypoints.SelectMany(p => new[] { p.X, p.Y }).ToArray();
+            if (regions.Count == 0) settings.PoseKeypoints = PoseKeypoints.Flatten(keypoints);
             settings.PosePhotoPath = null;
             settings.PoseImage = null;
             var faceMask = settings.FaceRegionMask ? FaceRegionMask(settings, regions.Count > 0 ? regions.Select(r => r.Keypoints) : new[] { keypoints }, width, height) : null;
@@ -242,7 +242,7 @@ namespace InstantIdAvatars.Pipeline
                 embeddings.AddRange(profile.Embeddings);
                 if (profile.Keypoints.Count > 0 && profile.Sources.Count > 0 && profile.Sources[0].ImageWidth > 0 && profile.Sources[0].ImageHeight > 0)
                 {
-                    input.Keypoints = ToPoints(profile.Keypoints[0]);
+                    input.Keypoints = PoseKeypoints.FromFlat(profile.Keypoints[0]);
                     input.SourceWidth = profile.Sources[0].ImageWidth;
                     input.SourceHeight = profile.Sources[0].ImageHeight;
                 }
@@ -289,7 +289,7 @@ namespace InstantIdAvatars.Pipeline
         /// </summary>
         Vector2[] Pose(GenerationRequest r, IdentityInput identity, int width, int height, List<string> notes)
         {
-            if (r.PoseKeypoints != null) return ToPoints(r.PoseKeypoints);
+            if (r.PoseKeypoints != null) return PoseKeypoints.FromFlat(r.PoseKeypoints);
             if (r.PoseImage != null || r.PosePhotoPath != null)
             {
                 var image = r.PoseImage ?? ImageLoader.Load(r.PosePhotoPath!);
@@ -357,14 +357,14 @@ namespace InstantIdAvatars.Pipeline
                 if (region.FaceImage != null) one.FaceImages.Add(region.FaceImage);
                 var identity = Identity(one, notes);
                 Vector2[] points;
-                if (region.PoseKeypoints != null) points = ToPoints(region.PoseKeypoints);
+                if (region.PoseKeypoints != null) points = PoseKeypoints.FromFlat(region.PoseKeypoints);
                 else
                 {
                     points = identity.Keypoints != null
                         ? PoseKeypoints.Refit(identity.Keypoints, identity.SourceWidth, identity.SourceHeight, region.Width, region.Height)
                         : PoseKeypoints.FromPoints(ArcFaceAligner.Template, region.Width, region.Height);
                     for (int i = 0; i < 5; i++) points[i] += new Vector2(region.X, region.Y);
-                    region.PoseKeypoints = points.SelectMany(p => new[] { p.X, p.Y }).ToArray();
+                    region.PoseKeypoints = PoseKeypoints.Flatten(points);
                 }
                 list.Add(new RegionInput
                 {
@@ -374,9 +374,6 @@ namespace InstantIdAvatars.Pipeline
             }
             return list;
         }
-
-        static Vector2[] ToPoints(float[] flat) =>
-            Enumerable.Range(0, 5).Select(i => new Vector2(flat[2 * i], flat[2 * i + 1])).ToArray();
 
         List<(ExtraControl Control, float[] Image)> ExtraControlImages(GenerationRequest r, int width, int height)
         {

@@ -33,7 +33,7 @@ namespace InstantIdAvatars.Profiles
                 catch (InstantIdException e) { throw new InstantIdException($"{label}: {e.Message}", e); }
                 var face = analysis.Largest;
                 profile.Embeddings.Add(face.Embedding!);
-                profile.Keypoints.Add(face.Keypoints.SelectMany(p => new[] { p.X, p.Y }).ToArray());
+                profile.Keypoints.Add(PoseKeypoints.Flatten(face.Keypoints));
                 profile.Sources.Add(new ProfileSource
                 {
                     Label = label, ImageWidth = image.Width, ImageHeight = image.Height, DetectionScore = face.Score, FacesFound = analysis.Faces.Count,

@@ -131,7 +131,7 @@ namespace InstantIdAvatars.Samples.PoseRigViews
                     ContactSheet.SavePng(map, Path.Combine(folder, "landmarks_" + view.FileName));
                     if (request == null) continue;
 
-                    request.PoseKeypoints = view.Projection.Keypoints.ToArray().SelectMany(p => new[] { p.X, p.Y }).ToArray();
+                    request.PoseKeypoints = InstantIdAvatars.Faces.PoseKeypoints.Flatten(view.Projection.Keypoints.ToArray());
                     int done = view.Index;
                     var progress = new Progress<GenerationProgress>(p => Progress = (done + p.Fraction) / plan.Views.Count);
                     using var result = await _settings!.Generator.GenerateAsync(request, progress, cancellation.Token);

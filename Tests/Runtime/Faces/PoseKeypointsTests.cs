@@ -43,5 +43,16 @@ namespace InstantIdAvatars.Tests.Faces
         {
             Assert.That(() => PoseKeypoints.FromPoints(new Vector2[4], 10, 10), Throws.ArgumentException.With.Message.Contains("5 keypoints"));
         }
+
+        [Test]
+        public void FlattenAndFromFlat_RoundTripInInsightfaceOrder()
+        {
+            var points = new[] { new System.Numerics.Vector2(1, 2), new System.Numerics.Vector2(3, 4), new System.Numerics.Vector2(5, 6),
+                                 new System.Numerics.Vector2(7, 8), new System.Numerics.Vector2(9, 10) };
+            var flat = PoseKeypoints.Flatten(points);
+            Assert.That(flat, Is.EqualTo(new[] { 1f, 2, 3, 4, 5, 6, 7, 8, 9, 10 }));
+            Assert.That(PoseKeypoints.FromFlat(flat), Is.EqualTo(points));
+            Assert.That(() => PoseKeypoints.FromFlat(new[] { 1f, 2, 3 }), Throws.ArgumentException.With.Message.Contains("x,y pairs"));
+        }
     }
 }
